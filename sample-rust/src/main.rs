@@ -248,11 +248,11 @@ fn order_calls() {
     }
 
     let order = orders::Order { id: 123456789, qty: 4, price_cents: 1999 };
-    let mut t = Truth::call("sample_rust::orders::Order::total");
+    let mut t = Truth::call("<sample_rust::orders::Order>::total");
     let o = t.arg("self", &order);
     let total = t.ret(o.total());
 
-    let mut t = Truth::call("sample_rust::orders::Order::into_label");
+    let mut t = Truth::call("<sample_rust::orders::Order>::into_label");
     let o = t.arg("self", order);
     t.ret(o.into_label());
 
@@ -359,7 +359,7 @@ fn geometry_calls() {
     let b = t.arg("b", big);
     t.ret(geometry::big_digest(b));
 
-    let mut t = Truth::call("sample_rust::geometry::Big::is_heavy");
+    let mut t = Truth::call("<sample_rust::geometry::Big>::is_heavy");
     let (b, limit) = (t.arg("self", &big), t.arg("limit", 5000u32));
     t.ret(b.is_heavy(limit));
 
@@ -367,11 +367,11 @@ fn geometry_calls() {
     let (a, m, b) = (t.arg("a", 500u64), t.arg("_m", geometry::Marker), t.arg("b", 123u64));
     t.ret(geometry::zst_gap(a, m, b));
 
-    let mut t = Truth::call("sample_rust::geometry::Pair::scaled");
+    let mut t = Truth::call("<sample_rust::geometry::Pair>::scaled");
     let (p, k) = (t.arg("self", geometry::Pair { a: 2, b: 3 }), t.arg("k", 10u64));
     t.ret(p.scaled(k));
 
-    let mut t = Truth::call("sample_rust::geometry::Triple::weighted");
+    let mut t = Truth::call("<sample_rust::geometry::Triple>::weighted");
     let (tr, k) = (t.arg("self", geometry::Triple { a: 1, b: 2, c: 3 }), t.arg("k", 100u64));
     t.ret(tr.weighted(k));
 }
