@@ -141,6 +141,11 @@ fn scalar_calls() {
     let (x, k) = (t.arg("x", 1.5f32), t.arg("k", -4.0f32));
     t.ret(scalars::scale_f32(x, k));
 
+    let mut counter = black_box(40u64);
+    let mut t = Truth::call("sample_rust::scalars::bump");
+    let (c, by) = (t.arg("counter", &mut counter), t.arg("by", 2u64));
+    t.ret(scalars::bump(c, by));
+
     // Inlined helpers: one call with a constant k, one with both values opaque.
     let x = black_box(sum);
     let mut t = Truth::inline("sample_rust::inline::scale");
@@ -189,6 +194,13 @@ fn text_calls() {
     let mut t = Truth::inline("sample_rust::inline::prefix_len");
     let s = t.arg("s", s);
     t.known("k", &4usize).at(site!(), inline::prefix_len(s, 4));
+
+    // The same inlined site run three times from a loop.
+    for word in black_box(["loop", "inlined", "x"]) {
+        let mut t = Truth::inline("sample_rust::inline::prefix_len");
+        let (s, k) = (t.arg("s", word), t.arg("k", 5usize));
+        t.at(site!(), inline::prefix_len(s, k));
+    }
 }
 
 fn option_calls() {

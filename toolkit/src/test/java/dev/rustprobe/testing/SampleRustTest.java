@@ -66,7 +66,12 @@ class SampleRustTest {
         // Inlined helpers: at least three call sites in different places, some called from worker threads.
         Set<String> sites = lines.stream().filter(l -> l.kind() == Kind.INLINE).map(TruthLine::callSite)
                 .collect(Collectors.toSet());
-        assertTrue(sites.size() >= 6, "inline call sites " + sites);
+        assertTrue(sites.size() >= 7, "inline call sites " + sites);
+        // The loop site runs three times with different words.
+        Map<String, Long> perSite = lines.stream().filter(l -> l.kind() == Kind.INLINE)
+                .filter(l -> l.function().equals("sample_rust::inline::prefix_len"))
+                .collect(Collectors.groupingBy(TruthLine::callSite, Collectors.counting()));
+        assertTrue(perSite.containsValue(3L), "prefix_len sites " + perSite);
     }
 
     @ParameterizedTest
