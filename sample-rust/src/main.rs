@@ -452,14 +452,24 @@ fn generic_calls() {
     let xs = t.arg("xs", &empty[..]);
     t.ret(generics::largest(xs));
 
+    // double_area calls s.area() out of line: a NESTED line with half the result.
+    let square = shapes::Square { side: 9 };
+    let shown = format!("{square:?}");
     let mut t = Truth::call("sample_rust::generics::double_area::<sample_rust::shapes::Square>");
-    let s = t.arg("s", shapes::Square { side: 9 });
-    let area = t.ret(generics::double_area(s));
-    let _ = area;
+    let s = t.arg("s", square);
+    let doubled = t.ret(generics::double_area(s));
+    Truth::nested("<sample_rust::shapes::Square as sample_rust::shapes::Area>::area")
+        .known("self", &format_args!("{shown}"))
+        .ret(doubled / 2);
 
+    let rect = shapes::Rect { w: 5, h: 6, label: 1 };
+    let shown = format!("{rect:?}");
     let mut t = Truth::call("sample_rust::generics::double_area::<sample_rust::shapes::Rect>");
-    let s = t.arg("s", shapes::Rect { w: 5, h: 6, label: 1 });
-    t.ret(generics::double_area(s));
+    let s = t.arg("s", rect);
+    let doubled = t.ret(generics::double_area(s));
+    Truth::nested("<sample_rust::shapes::Rect as sample_rust::shapes::Area>::area")
+        .known("self", &format_args!("{shown}"))
+        .ret(doubled / 2);
 }
 
 fn closure_calls() {
