@@ -66,7 +66,7 @@ class ProgramLoadTest {
 
     @Test
     void mapValueUsedWithoutNullCheckIsRejectedWithTheReason() {
-        try (BpfMap<Integer, Long> m = BpfMap.array("rpt_nullchk", Codec.U64, 1)) {
+        try (BpfMap<Integer, Long> m = BpfMap.hash("rpt_nullchk", Codec.U32, Codec.U64, 1)) {
             var bad = new Asm()
                     .stImm(Size.W, Reg.R10, -4, 0)
                     .ldMapFd(Reg.R1, m.fd())
