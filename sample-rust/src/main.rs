@@ -1,6 +1,6 @@
 //! The workload every rustprobe test traces: calls each function of the library with values hidden from the
 //! optimizer and prints one truth line per call (see README.md for the format).
-//! Usage: sample-rust [--repeat N] [--quiet] [--wait-stdin]
+//! Usage: sample-rust [--repeat N] [--hot N] [--quiet] [--wait-stdin]
 
 mod truth;
 
@@ -11,18 +11,23 @@ use truth::{print_line, tid, Truth};
 
 struct Options {
     repeat: u64,
+    hot: u64,
     quiet: bool,
     wait_stdin: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut o = Options { repeat: 1, quiet: false, wait_stdin: false };
+    let mut o = Options { repeat: 1, hot: 0, quiet: false, wait_stdin: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--repeat" => {
                 let n = args.next().ok_or("--repeat needs a number")?;
                 o.repeat = n.parse().map_err(|_| format!("--repeat needs a number, not {n:?}"))?;
+            }
+            "--hot" => {
+                let n = args.next().ok_or("--hot needs a number")?;
+                o.hot = n.parse().map_err(|_| format!("--hot needs a number, not {n:?}"))?;
             }
             "--quiet" => o.quiet = true,
             "--wait-stdin" => o.wait_stdin = true,
@@ -40,7 +45,7 @@ fn main() {
             if !msg.is_empty() {
                 eprintln!("sample-rust: {msg}");
             }
-            eprintln!("usage: sample-rust [--repeat N] [--quiet] [--wait-stdin]");
+            eprintln!("usage: sample-rust [--repeat N] [--hot N] [--quiet] [--wait-stdin]");
             std::process::exit(2);
         }
     };
@@ -73,6 +78,7 @@ fn main() {
         internal_calls();
         thread_calls();
     }
+    hot_calls(o.hot);
     print_line(&format!("DONE\t{}\tsample-rust\tlines={}\n", tid(), truth::lines()));
 }
 
@@ -578,5 +584,14 @@ fn thread_calls() {
         .collect();
     for h in handles {
         h.join().expect("worker thread");
+    }
+}
+
+/// A hot loop for benchmarks: orders::place called n times on the main thread, each with its own id.
+fn hot_calls(n: u64) {
+    for i in 0..n {
+        let mut t = Truth::call("sample_rust::orders::place");
+        let (id, name, qty) = (t.arg("id", (i % 1_000_000) as u32 + 1000), t.arg("name", "hot"), t.arg("qty", Some(2u32)));
+        let _ = t.ret(orders::place(id, name, qty));
     }
 }

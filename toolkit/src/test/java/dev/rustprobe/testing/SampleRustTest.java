@@ -84,7 +84,13 @@ class SampleRustTest {
         List<TruthLine> quiet = SampleRust.run(v, "--quiet", "--repeat", "3");
         assertEquals(List.of(Kind.START, Kind.DONE), quiet.stream().map(TruthLine::kind).toList());
         assertEquals(String.valueOf(3 * calls), quiet.get(1).arg("lines"));
+        List<TruthLine> hot = SampleRust.run(v, "--hot", "5");
+        List<TruthLine> hotPlaces = hot.subList(hot.size() - 6, hot.size() - 1);
+        assertEquals(List.of("1000", "1001", "1002", "1003", "1004"), hotPlaces.stream().map(l -> l.arg("id")).toList());
+        assertTrue(hotPlaces.stream().allMatch(l -> l.function().equals("sample_rust::orders::place")
+                && l.ret().equals("Ok(" + 2 * Integer.parseInt(l.arg("id")) + ")")), hotPlaces.toString());
         assertEquals(2, SampleRust.execute(v, "--repeat", "many").exitCode());
+        assertEquals(2, SampleRust.execute(v, "--hot").exitCode());
     }
 
     @Test
