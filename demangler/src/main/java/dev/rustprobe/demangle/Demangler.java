@@ -48,6 +48,18 @@ public final class Demangler {
      * when it is not a Rust symbol.
      */
     public static boolean appendDemangled(String symbol, boolean withHash, StringBuilder out) {
+        int mark = out.length();
+        try {
+            return tryAppendDemangled(symbol, withHash, out);
+        } catch (RuntimeException | StackOverflowError e) {
+            // Not expected: the depth limit keeps recursion within the JVM's default 1 MiB thread stack (a test
+            // checks it), but a caller's smaller stack must not make demangling throw; the name stays as it is.
+            out.setLength(mark);
+            return false;
+        }
+    }
+
+    private static boolean tryAppendDemangled(String symbol, boolean withHash, StringBuilder out) {
         int end = withoutLlvmSuffix(symbol);
         int[] counts = new int[1];
         long legacy = Legacy.recognise(symbol, end, counts);
@@ -70,7 +82,6 @@ public final class Demangler {
         if (suffix < end && !isSymbolLikeSuffix(symbol, suffix, end)) {
             return false;
         }
-        int mark = out.length();
         Output limited = new Output(out);
         try {
             if (isLegacy) {
@@ -80,10 +91,6 @@ public final class Demangler {
             }
         } catch (Output.LimitReached e) {
             out.append("{size limit reached}");
-        } catch (RuntimeException | StackOverflowError e) {
-            // Not expected (the tests look for it); the input is then left as it was rather than thrown at the caller.
-            out.setLength(mark);
-            return false;
         }
         out.append(symbol, suffix, end);
         return true;
