@@ -63,33 +63,31 @@ public final class Demangler {
         int end = withoutLlvmSuffix(symbol);
         int[] counts = new int[1];
         long legacy = Legacy.recognise(symbol, end, counts);
-        int inner;
+        int mark = out.length();
+        Output limited = new Output(out);
         int suffix;
-        boolean isLegacy = legacy >= 0;
-        if (isLegacy) {
-            inner = (int) (legacy >>> 32);
+        if (legacy >= 0) {
             suffix = (int) legacy;
+            if (suffix < end && !isSymbolLikeSuffix(symbol, suffix, end)) {
+                return false;
+            }
+            try {
+                Legacy.render(symbol, (int) (legacy >>> 32), counts[0], withHash, limited);
+            } catch (Output.LimitReached e) {
+                limited.limitReached = true;
+            }
         } else {
-            inner = V0.bodyStart(symbol, end);
+            int inner = V0.bodyStart(symbol, end);
             if (inner < 0) {
                 return false;
             }
-            suffix = V0.recognise(symbol, inner, end);
-            if (suffix < 0) {
+            suffix = V0.render(symbol, inner, end, withHash, limited);
+            if (suffix < 0 || (suffix < end && !isSymbolLikeSuffix(symbol, suffix, end))) {
+                out.setLength(mark);
                 return false;
             }
         }
-        if (suffix < end && !isSymbolLikeSuffix(symbol, suffix, end)) {
-            return false;
-        }
-        Output limited = new Output(out);
-        try {
-            if (isLegacy) {
-                Legacy.render(symbol, inner, counts[0], withHash, limited);
-            } else {
-                V0.render(symbol, inner, end, withHash, limited);
-            }
-        } catch (Output.LimitReached e) {
+        if (limited.limitReached) {
             out.append("{size limit reached}");
         }
         out.append(symbol, suffix, end);

@@ -16,6 +16,8 @@ final class Output {
     }
 
     final StringBuilder sb;
+    /** Set by a renderer that caught {@link LimitReached} itself. */
+    boolean limitReached;
     private int remaining = MAX_SIZE;
 
     Output(StringBuilder sb) {

@@ -18,7 +18,7 @@ final class Punycode {
      * @return the code points in {@code [0, n)} and n at index {@code max}, or null when the encoded part is
      *         empty or invalid, or the result would have more than {@code max} characters
      */
-    static int[] decode(String s, int asciiFrom, int asciiTo, int punyFrom, int punyTo, int max) {
+    static int[] decode(byte[] s, int asciiFrom, int asciiTo, int punyFrom, int punyTo, int max) {
         if (punyFrom >= punyTo) {
             return null;
         }
@@ -28,7 +28,7 @@ final class Punycode {
             if (len >= max) {
                 return null;
             }
-            out[len++] = s.charAt(i);
+            out[len++] = s[i];
         }
         long damp = 700;
         long bias = 72;
@@ -45,7 +45,7 @@ final class Punycode {
                 if (p >= punyTo) {
                     return null;
                 }
-                char c = s.charAt(p++);
+                int c = s[p++];
                 long d;
                 if (c >= 'a' && c <= 'z') {
                     d = c - 'a';

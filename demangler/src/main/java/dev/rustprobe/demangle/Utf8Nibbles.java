@@ -6,7 +6,7 @@ final class Utf8Nibbles {
     private Utf8Nibbles() {
     }
 
-    static boolean isValid(String s, int from, int to) {
+    static boolean isValid(byte[] s, int from, int to) {
         if (((to - from) & 1) != 0) {
             return false;
         }
@@ -22,7 +22,7 @@ final class Utf8Nibbles {
     }
 
     /** The character at nibble p as (code point << 32 | next p), or -1 when the bytes are not UTF-8. */
-    static long next(String s, int p, int to) {
+    static long next(byte[] s, int p, int to) {
         int b0 = readByte(s, p, to);
         if (b0 < 0) {
             return -1;
@@ -64,10 +64,10 @@ final class Utf8Nibbles {
         return ((long) cp << 32) | p;
     }
 
-    private static int readByte(String s, int p, int to) {
+    private static int readByte(byte[] s, int p, int to) {
         if (p + 1 >= to) {
             return -1;
         }
-        return (Character.digit(s.charAt(p), 16) << 4) | Character.digit(s.charAt(p + 1), 16);
+        return (Character.digit(s[p], 16) << 4) | Character.digit(s[p + 1], 16);
     }
 }

@@ -5,6 +5,8 @@
 // backref's target is forgotten when the backref returns.
 package dev.rustprobe.demangle;
 
+import java.nio.charset.StandardCharsets;
+
 final class V0 {
     /** rustc-demangle's MAX_DEPTH: nesting of paths, types, consts and backrefs beyond it is an error. */
     static final int MAX_DEPTH = 500;
@@ -26,7 +28,9 @@ final class V0 {
     private static final int FN_SIG = 7;
     private static final int DYN_BOUNDS = 8;
 
-    private final String s;
+    private final String str;
+    /** The same characters as bytes (all ASCII in the body: checked before parsing), for fast parsing. */
+    private final byte[] b;
     /** Where the symbol's body starts (just after `_R`); backref positions count from here. */
     private final int base;
     private final int end;
@@ -49,8 +53,9 @@ final class V0 {
     private int hexTo;
     private boolean uintFits;
 
-    private V0(String s, int base, int end, Output out, boolean alternate) {
-        this.s = s;
+    private V0(String s, byte[] b, int base, int end, Output out, boolean alternate) {
+        this.str = s;
+        this.b = b;
         this.base = base;
         this.end = end;
         this.pos = base;
@@ -88,7 +93,11 @@ final class V0 {
      * @return where the suffix starts, or -1 when the symbol is not valid v0 (including too deep)
      */
     static int recognise(String s, int body, int end) {
-        V0 p = new V0(s, body, end, null, false);
+        return recognise(s, s.getBytes(StandardCharsets.ISO_8859_1), body, end);
+    }
+
+    static int recognise(String s, byte[] b, int body, int end) {
+        V0 p = new V0(s, b, body, end, null, false);
         p.printPath(false);
         if (p.err != OK) {
             return -1;
@@ -102,14 +111,38 @@ final class V0 {
         return p.pos;
     }
 
-    static void render(String s, int body, int end, boolean withHash, Output out) {
-        new V0(s, body, end, out, !withHash).printPath(true);
+    /**
+     * Renders the v0 symbol whose body starts at {@code body} to out and returns where its suffix starts, or -1
+     * when it is not a valid v0 symbol (out then holds a rendering to discard). One pass in the common case: a
+     * rendering that ends without error implies that the validation pass would succeed too, since rendering
+     * checks all that validation checks (and more: it follows backrefs, whose errors it then forgets).
+     */
+    static int render(String s, int body, int end, boolean withHash, Output out) {
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        V0 p = new V0(s, b, body, end, out, !withHash);
+        try {
+            p.printPath(true);
+        } catch (Output.LimitReached e) {
+            out.limitReached = true;
+            return recognise(s, b, body, end);
+        }
+        if (p.err != OK) {
+            return recognise(s, b, body, end);
+        }
+        p.out = null;
+        if (p.pos < end && b[p.pos] >= 'A' && b[p.pos] <= 'Z') {
+            p.printPath(false); // the instantiating crate, validated but not shown
+            if (p.err != OK) {
+                return -1;
+            }
+        }
+        return p.pos;
     }
 
     // ---- parser primitives: each marks the parser failed instead of throwing ----
 
     private boolean eatRaw(char c) {
-        if (pos < end && s.charAt(pos) == c) {
+        if (pos < end && b[pos] == c) {
             pos++;
             return true;
         }
@@ -126,7 +159,7 @@ final class V0 {
             err = INVALID;
             return -1;
         }
-        return s.charAt(pos++);
+        return b[pos++];
     }
 
     private boolean pushDepth() {
@@ -179,7 +212,7 @@ final class V0 {
         if (pos >= end) {
             return -1;
         }
-        char c = s.charAt(pos);
+        int c = b[pos];
         int d;
         if (c >= '0' && c <= '9') {
             d = c - '0';
@@ -228,14 +261,14 @@ final class V0 {
 
     private void ident() {
         boolean punycode = eatRaw('u');
-        if (pos >= end || s.charAt(pos) < '0' || s.charAt(pos) > '9') {
+        if (pos >= end || b[pos] < '0' || b[pos] > '9') {
             err = INVALID;
             return;
         }
-        long len = s.charAt(pos++) - '0';
+        long len = b[pos++] - '0';
         if (len != 0) {
-            while (pos < end && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
-                len = len * 10 + (s.charAt(pos++) - '0');
+            while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+                len = len * 10 + (b[pos++] - '0');
                 if (len > end) { // can never fit; rustc-demangle fails too, on overflow or on the length check
                     err = INVALID;
                     return;
@@ -257,7 +290,7 @@ final class V0 {
         }
         int sep = -1;
         for (int i = pos - 1; i >= start; i--) {
-            if (s.charAt(i) == '_') {
+            if (b[i] == '_') {
                 sep = i;
                 break;
             }
@@ -302,7 +335,7 @@ final class V0 {
     /** The hex-nibbles' value, with {@link #uintFits} false when it does not fit in 64 bits. */
     private long parseUint() {
         int from = hexFrom;
-        while (from < hexTo && s.charAt(from) == '0') {
+        while (from < hexTo && b[from] == '0') {
             from++;
         }
         if (hexTo - from > 16) {
@@ -311,7 +344,7 @@ final class V0 {
         }
         long v = 0;
         for (int i = from; i < hexTo; i++) {
-            v = (v << 4) | Character.digit(s.charAt(i), 16);
+            v = (v << 4) | Character.digit(b[i], 16);
         }
         uintFits = true;
         return v;
@@ -327,7 +360,7 @@ final class V0 {
 
     private void printAscii(int from, int to) {
         if (out != null) {
-            out.ascii(s, from, to);
+            out.ascii(str, from, to);
         }
     }
 
@@ -377,10 +410,10 @@ final class V0 {
             return;
         }
         if (punyFrom == punyTo) {
-            out.ascii(s, identFrom, identTo);
+            out.ascii(str, identFrom, identTo);
             return;
         }
-        int[] decoded = Punycode.decode(s, identFrom, identTo, punyFrom, punyTo, SMALL_PUNYCODE_LEN);
+        int[] decoded = Punycode.decode(b, identFrom, identTo, punyFrom, punyTo, SMALL_PUNYCODE_LEN);
         if (decoded != null) {
             int n = decoded[SMALL_PUNYCODE_LEN];
             for (int i = 0; i < n; i++) {
@@ -390,10 +423,10 @@ final class V0 {
         }
         out.ascii("punycode{");
         if (identFrom != identTo) {
-            out.ascii(s, identFrom, identTo);
+            out.ascii(str, identFrom, identTo);
             out.ascii("-");
         }
-        out.ascii(s, punyFrom, punyTo);
+        out.ascii(str, punyFrom, punyTo);
         out.ascii("}");
     }
 
@@ -780,7 +813,7 @@ final class V0 {
                 // a `-` in the ABI name was mangled as `_`
                 int part = abiFrom;
                 for (int i = abiFrom; i < abiTo; i++) {
-                    if (s.charAt(i) == '_') {
+                    if (b[i] == '_') {
                         printAscii(part, i);
                         print("-");
                         part = i + 1;
@@ -1024,7 +1057,7 @@ final class V0 {
         if (failedNow()) {
             return;
         }
-        if (!Utf8Nibbles.isValid(s, hexFrom, hexTo)) {
+        if (!Utf8Nibbles.isValid(b, hexFrom, hexTo)) {
             invalid();
             return;
         }
@@ -1042,7 +1075,7 @@ final class V0 {
         } else {
             int p = from;
             while (p < to) {
-                long r = Utf8Nibbles.next(s, p, to);
+                long r = Utf8Nibbles.next(b, p, to);
                 quotedChar(quote, (int) (r >>> 32));
                 p = (int) r;
             }
