@@ -40,6 +40,8 @@ public final class RingBuffer implements AutoCloseable {
     private final ByteBuffer consumer;
     /** Producer position at 0, then the data area (mapped twice back to back) from one page in. */
     private final ByteBuffer producer;
+    /** The same pages as a read-only view: records are handed out as slices of it, so a write cannot fault. */
+    private final ByteBuffer records;
     private final ReentrantLock lock = new ReentrantLock();
     private boolean closed;
 
@@ -97,6 +99,7 @@ public final class RingBuffer implements AutoCloseable {
         this.producerPages = prod;
         this.consumer = cons.getByteBuffer(0, page).order(ByteOrder.LITTLE_ENDIAN);
         this.producer = prod.getByteBuffer(0, page + 2L * size).order(ByteOrder.LITTLE_ENDIAN);
+        this.records = producer.asReadOnlyBuffer();
         Lifetime.register(this);
     }
 
@@ -167,8 +170,7 @@ public final class RingBuffer implements AutoCloseable {
                 long next = cons + ((payload + HEADER + 7) & ~7L);
                 try {
                     if ((len & DISCARD) == 0) {
-                        handler.accept(producer.slice(at + HEADER, payload).order(ByteOrder.LITTLE_ENDIAN)
-                                .asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                        handler.accept(records.slice(at + HEADER, payload).order(ByteOrder.LITTLE_ENDIAN));
                         delivered++;
                     }
                 } finally {

@@ -125,7 +125,10 @@ class RingBufferTest {
             // Nobody reads while the target runs, so the page fills and every later reservation fails.
             TestSupport.run(List.of(target.toString(), "count", "" + n, "0"));
             List<Rec> got = new ArrayList<>();
-            while (rb.poll(0, b -> got.add(Rec.of(b))) > 0) {
+            while (rb.poll(0, b -> {
+                got.add(Rec.of(b));
+                assertThrows(java.nio.ReadOnlyBufferException.class, () -> b.putLong(0, 1), "records are read-only");
+            }) > 0) {
                 // drain
             }
             assertEquals(4096 / (RECORD + 8), got.size(), "a page holds 56 records of 64 bytes plus header");

@@ -48,8 +48,7 @@ final class Disassembler {
                     return "*(" + size(code).cType + " *)(" + dst + offset(i.off()) + ") = " + src;
                 }
                 if ((code & 0xe0) == Op.ATOMIC && i.imm() == AluOp.ADD.code) {
-                    String s = size(code) == Size.W ? "w" + i.src() : src;
-                    return "lock *(" + size(code).cType + " *)(" + dst + offset(i.off()) + ") += " + s;
+                    return "lock *(" + size(code).cType + " *)(" + dst + offset(i.off()) + ") += " + src;
                 }
                 return unknown(i);
             }
