@@ -1,46 +1,36 @@
-// Test-only section loader: reads the uncompressed debug sections of an ELF file with jelf, or serves
-// hand-made or corrupted byte arrays, through the DwarfSections interface.
+// Test-only section source: copies the debug sections of an ELF file (read with our ElfFile) into byte
+// arrays, or serves hand-made or corrupted ones, through the DwarfSections interface.
 package dev.rustprobe.dwarf;
 
-import net.fornwall.jelf.ElfFile;
-import net.fornwall.jelf.ElfSection;
+import dev.rustprobe.elf.ElfFile;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 final class TestSections implements DwarfSections {
-    private static final long SHF_COMPRESSED = 0x800;
     final Map<String, byte[]> bytes;
 
     TestSections(Map<String, byte[]> bytes) {
         this.bytes = bytes;
     }
 
-    /** The .debug_* sections of an ELF file (all of them, copied). */
+    /** The .debug_* sections of an ELF file (all of them, decompressed and copied). */
     static TestSections of(Path elf) {
-        try {
-            ElfFile f = ElfFile.from(Files.readAllBytes(elf));
-            Map<String, byte[]> out = new HashMap<>();
-            for (int i = 0; i < f.e_shnum; i++) {
-                ElfSection s = f.getSection(i);
-                String name = s.header.getName();
-                if (name != null && name.startsWith(".debug_")) {
-                    if ((s.header.sh_flags & SHF_COMPRESSED) != 0) {
-                        throw new IllegalStateException(elf + ": " + name + " is compressed; the test loader reads "
-                                + "only uncompressed sections");
-                    }
-                    out.put(name, s.getData());
-                }
+        ElfFile f = ElfFile.open(elf);
+        Map<String, byte[]> out = new HashMap<>();
+        for (String name : f.sectionNames()) {
+            if (name.startsWith(".debug_")) {
+                f.section(name).ifPresent(b -> {
+                    byte[] copy = new byte[b.remaining()];
+                    b.get(copy);
+                    out.put(name, copy);
+                });
             }
-            return new TestSections(out);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + elf + ": " + e.getMessage(), e);
         }
+        return new TestSections(out);
     }
 
     /** A copy whose byte arrays can be changed without touching this one. */
