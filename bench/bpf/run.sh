@@ -8,23 +8,24 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 RUNS=${1:-5}
 CALLS=${CALLS:-200000}
 DRAIN_RECORDS=${DRAIN_RECORDS:-2000000}
+root=$(pwd)
 mkdir -p bench/out
-out=bench/out/bpf.txt
+out=$root/bench/out/bpf.txt
 : > "$out"
 say() { echo "$*" | tee -a "$out"; }
 
 mvn -B -q -pl bpf -am test-compile >/dev/null
-mvn -B -q -pl bpf dependency:build-classpath -Dmdep.outputFile=bench/out/bpf.cp -Dmdep.includeScope=test >/dev/null
+mvn -B -q -pl bpf dependency:build-classpath -Dmdep.outputFile="$root/bench/out/bpf.cp" -Dmdep.includeScope=test >/dev/null
 cd bpf
-CP="target/classes:target/test-classes:$(cat ../bench/out/bpf.cp)"
+CP="target/classes:target/test-classes:$(cat "$root/bench/out/bpf.cp")"
 bench() { java -cp "$CP" dev.rustprobe.bpf.bench.BpfBench "$@"; }
 
 say "# $(uname -r), $(nproc) CPUs, $(bpftrace --version), $(date -u +%FT%TZ)"
-bench drain "$RUNS" "$DRAIN_RECORDS" | tee -a "../$out"
+bench drain "$RUNS" "$DRAIN_RECORDS" | tee -a "$out"
 # Attaching one perf-event uprobe is quick but detaching one costs an RCU grace period (~0.1 s), so the
 # one-by-one path at 1,000 probes takes minutes per run; it gets 3 runs at most.
-bench attach "$RUNS" 1 100 | tee -a "../$out"
-bench attach "$(( RUNS < 3 ? RUNS : 3 ))" 1000 | tee -a "../$out"
+bench attach "$RUNS" 1 100 | tee -a "$out"
+bench attach "$(( RUNS < 3 ? RUNS : 3 ))" 1000 | tee -a "$out"
 
 # Per-hit cost: the same loop binary, CALLS calls of rp_empty per run. Rounds alternate the tools so that
 # drift in machine load hits them alike; each round reports its own loop times.
@@ -42,7 +43,7 @@ for round in $(seq "$RUNS"); do
   kill -INT "$bt"; wait "$bt" || true
 done
 rm -f /tmp/rp-bench-bpftrace.$$
-python3 - "$hits" "$CALLS" <<'PY' | tee -a "../$out"
+python3 - "$hits" "$CALLS" <<'PY' | tee -a "$out"
 import statistics, sys
 calls = int(sys.argv[2])
 loops = {}

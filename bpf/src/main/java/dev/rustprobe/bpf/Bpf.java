@@ -24,7 +24,12 @@ final class Bpf {
     /** Raw call: the result, or -errno on failure (so callers can treat ENOENT and friends as normal). */
     static long callRaw(int cmd, Attr attr) {
         long r = Libc.syscall(Libc.SYS_BPF, cmd, com.sun.jna.Pointer.nativeValue(attr.mem), attr.mem.size(), 0, 0);
-        return r < 0 ? -Libc.errno() : r;
+        if (r >= 0) {
+            return r;
+        }
+        int errno = Libc.errno();
+        // A failure with errno unset should not happen; never let it pass for success (fd 0).
+        return errno > 0 ? -errno : -Errno.EINVAL;
     }
 
     static long call(int cmd, Attr attr, String doing) {

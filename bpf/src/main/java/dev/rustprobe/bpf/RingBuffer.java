@@ -154,6 +154,17 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private int drain(Consumer<ByteBuffer> handler) {
+        return drain(consumer, producer, records, page, mask, handler);
+    }
+
+    /**
+     * The consumer protocol on the kernel's layout: consumer position at consumer[0]; producer position at
+     * producer[0]; data from byte page on, mask + 1 bytes mapped twice so a wrapping record is contiguous;
+     * each record an 8-byte header (u32 length with the busy and discard bits, u32 page offset) and its
+     * payload, padded to 8 bytes. records is a read-only view of producer.
+     */
+    static int drain(ByteBuffer consumer, ByteBuffer producer, ByteBuffer records, int page, long mask,
+                     Consumer<ByteBuffer> handler) {
         int delivered = 0;
         long cons = (long) LONG.getAcquire(consumer, 0);
         boolean progress = true;

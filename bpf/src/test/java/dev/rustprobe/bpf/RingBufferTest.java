@@ -4,6 +4,7 @@
 package dev.rustprobe.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,11 +101,12 @@ class RingBufferTest {
 
     @Test
     void lowRateDeliversEveryRecordInOrderAcrossWrapArounds() throws Exception {
-        int n = 20_000;
-        try (RingBuffer rb = RingBuffer.open("rpt_rb", 256 << 10);
+        // 512 KiB holds about 7,000 records: over half a second of slack for a descheduled reader at this pace.
+        int n = 40_000;
+        try (RingBuffer rb = RingBuffer.open("rpt_rb", 512 << 10);
              Program p = Program.load(ProgramType.UPROBE_MULTI, producer(rb, false), "GPL", TestSupport.uniqueName("rpt_rb"));
              UprobeLinks l = UprobeAttach.attach(p, target, List.of(Probe.entry(hit, 77)), OptionalInt.empty())) {
-            List<Rec> got = runAndConsume(rb, List.of(List.of(target.toString(), "paced", "" + n, "30")));
+            List<Rec> got = runAndConsume(rb, List.of(List.of(target.toString(), "paced", "" + n, "10")));
             assertEquals(0, rb.lostCount());
             assertEquals(n, got.size());
             for (int i = 0; i < n; i++) {
@@ -182,6 +184,25 @@ class RingBufferTest {
                     assertEquals(i, seq.get(i), "each producer's records arrive in its order");
                 }
             }
+        }
+    }
+
+    @Test
+    void aReaderWaitingForeverIsWokenByTheFirstRecord() throws Exception {
+        try (RingBuffer rb = RingBuffer.open("rpt_rbwake", 1 << 16);
+             Program p = Program.load(ProgramType.UPROBE_MULTI, producer(rb, false), "GPL", TestSupport.uniqueName("rpt_wake"));
+             UprobeLinks l = UprobeAttach.attach(p, target, List.of(Probe.entry(hit, 3)), OptionalInt.empty())) {
+            List<Rec> got = java.util.Collections.synchronizedList(new ArrayList<>());
+            // Only epoll can end a wait without a timeout: if the kernel's wake-up were missed, this would hang.
+            Thread reader = new Thread(() -> rb.poll(-1, b -> got.add(Rec.of(b))));
+            reader.setDaemon(true);
+            reader.start();
+            Thread.sleep(200);
+            assertTrue(reader.isAlive(), "nothing to read yet, so the reader waits");
+            TestSupport.run(List.of(target.toString(), "count", "1", "0"));
+            reader.join(20_000);
+            assertFalse(reader.isAlive(), "the record woke the reader");
+            assertEquals(List.of(new Rec(0, 3, got.get(0).tgid())), got);
         }
     }
 

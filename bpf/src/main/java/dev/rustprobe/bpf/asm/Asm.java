@@ -337,27 +337,23 @@ public final class Asm {
         StringBuilder sb = new StringBuilder();
         for (int at = 0; at < program.size(); at++) {
             Insn i = program.get(at);
-            StringBuilder hex = new StringBuilder();
-            for (byte x : i.bytes()) {
-                hex.append(String.format("%02x ", x & 0xff));
-            }
-            String text;
-            if (i.isWide() && at + 1 < program.size()) {
-                Insn hi = program.get(at + 1);
-                text = Disassembler.wide(i, hi);
-                sb.append(String.format("%5d: %s %s%n", at, hex, text));
-                StringBuilder hex2 = new StringBuilder();
-                for (byte x : hi.bytes()) {
-                    hex2.append(String.format("%02x ", x & 0xff));
-                }
+            boolean wide = i.isWide() && at + 1 < program.size();
+            String text = wide ? Disassembler.wide(i, program.get(at + 1)) : Disassembler.text(i);
+            sb.append(String.format("%5d: %s %s%n", at, hex(i), text));
+            if (wide) {
                 at++;
-                sb.append(String.format("%5d: %s%n", at, hex2.toString().stripTrailing()));
-                continue;
+                sb.append(String.format("%5d: %s%n", at, hex(program.get(at)).stripTrailing()));
             }
-            text = Disassembler.text(i);
-            sb.append(String.format("%5d: %s %s%n", at, hex, text));
         }
         return sb.toString();
+    }
+
+    private static String hex(Insn i) {
+        StringBuilder hex = new StringBuilder();
+        for (byte x : i.bytes()) {
+            hex.append(String.format("%02x ", x & 0xff));
+        }
+        return hex.toString();
     }
 
     private Asm jump(int code, Reg dst, Reg src, int imm, String label) {
