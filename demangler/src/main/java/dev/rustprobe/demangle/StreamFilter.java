@@ -13,7 +13,7 @@ public final class StreamFilter {
     private final boolean withHash;
     private final int chunk;
     private final int maxRun;
-    private final StringBuilder rendered = new StringBuilder(256);
+    private StringBuilder rendered = new StringBuilder(256);
     private byte[] out = new byte[1 << 16];
     private int outLen;
 
@@ -102,7 +102,9 @@ public final class StreamFilter {
                 String symbol = new String(buf, 0, i, j - i);
                 rendered.setLength(0);
                 Demangler.appendDisplay(symbol, withHash, rendered);
-                emitChars(rendered, sink);
+                if (emitChars(rendered, sink)) {
+                    rendered = new StringBuilder(256); // keep the builder Latin-1, the fast kind
+                }
                 copied = i = j;
                 continue;
             }
@@ -124,9 +126,10 @@ public final class StreamFilter {
         outLen += n;
     }
 
-    /** UTF-8 of the rendered name into the output buffer. */
-    private void emitChars(CharSequence s, OutputStream sink) throws IOException {
+    /** UTF-8 of the rendered name into the output buffer; true when it had characters beyond Latin-1. */
+    private boolean emitChars(CharSequence s, OutputStream sink) throws IOException {
         int n = s.length();
+        boolean wide = false;
         for (int i = 0; i < n; i++) {
             if (out.length - outLen < 4) {
                 flush(sink);
@@ -135,20 +138,24 @@ public final class StreamFilter {
             if (c < 0x80) {
                 out[outLen++] = (byte) c;
             } else if (c < 0x800) {
+                wide |= c > 0xFF;
                 out[outLen++] = (byte) (0xC0 | (c >> 6));
                 out[outLen++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                wide = true;
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 out[outLen++] = (byte) (0xF0 | (cp >> 18));
                 out[outLen++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                 out[outLen++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                 out[outLen++] = (byte) (0x80 | (cp & 0x3F));
             } else {
+                wide = true;
                 out[outLen++] = (byte) (0xE0 | (c >> 12));
                 out[outLen++] = (byte) (0x80 | ((c >> 6) & 0x3F));
                 out[outLen++] = (byte) (0x80 | (c & 0x3F));
             }
         }
+        return wide || n != 0 && s.length() != n;
     }
 
     private void flush(OutputStream sink) throws IOException {

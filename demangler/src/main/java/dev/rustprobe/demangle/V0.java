@@ -13,6 +13,9 @@ final class V0 {
     /** rustc-demangle decodes punycode identifiers of at most this many characters; longer ones stay encoded. */
     private static final int SMALL_PUNYCODE_LEN = 128;
 
+    /** Below this, x * 62 cannot overflow 64 bits unsigned (the exact bound is then checked only above it). */
+    private static final long MAX_BEFORE_TIMES_62 = Long.divideUnsigned(-1L, 62) - 1;
+
     private static final int OK = 0;
     private static final int INVALID = 1;
     private static final int TOO_DEEP = 2;
@@ -189,7 +192,7 @@ final class V0 {
                 err = INVALID;
                 return 0;
             }
-            if (Long.compareUnsigned(x, Long.divideUnsigned(-1L, 62)) > 0) {
+            if ((x < 0 || x > MAX_BEFORE_TIMES_62) && Long.compareUnsigned(x, Long.divideUnsigned(-1L, 62)) > 0) {
                 err = INVALID;
                 return 0;
             }
