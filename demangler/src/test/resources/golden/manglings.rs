@@ -42,11 +42,28 @@ pub trait Visit<'a> { fn visit(&self, s: &'a str) -> &'a str; }
 pub struct Visitor;
 impl<'a> Visit<'a> for Visitor { fn visit(&self, s: &'a str) -> &'a str { &s[..1] } }
 
+#[inline(never)] pub fn pair<A: Debug + Default, B: Debug + Default>() -> usize {
+    let f = move |a: A, b: B| format!("{a:?}{b:?}").len();
+    let d: &dyn Fn(A, B) -> usize = black_box(&f); // called through the vtable: closure bodies and shims stay
+    let o: Box<dyn FnOnce(A, B) -> usize> = black_box(Box::new(f));
+    d(A::default(), B::default()) + o(A::default(), B::default())
+}
+// every ordered pair of these types instantiates pair::<A, B> and its closure: a thousand-odd v0 symbols
+macro_rules! pairs {
+    (@row $a:ty; $($b:ty),*) => { $( black_box(pair::<$a, $b>()); )* };
+    ($($a:ty),*) => { $( pairs!(@row $a; u8, i16, char, bool, &'static str, String, Vec<u8>, Option<i32>, (u8, u16),
+        [u32; 3], f64, i128, (), Box<[u8]>, BTreeMap<u8, String>, std::num::Wrapping<i64>, std::rc::Rc<str>, usize, i8,
+        std::marker::PhantomData<fn(&u8) -> u8>); )* };
+}
+
 macro_rules! many_shapes { ($($n:literal)*) => { $( black_box(Square::<$n>.area()); black_box(arrays::<u16, $n>([7; $n])); )* } }
 
 #[inline(never)]
 fn run(n: u32) -> u64 {
     let mut acc = 0u64;
+    pairs!(u8, i16, char, bool, &'static str, String, Vec<u8>, Option<i32>, (u8, u16), [u32; 3], f64, i128, (),
+        Box<[u8]>, BTreeMap<u8, String>, std::num::Wrapping<i64>, std::rc::Rc<str>, usize, i8,
+        std::marker::PhantomData<fn(&u8) -> u8>);
     many_shapes!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32);
     acc += Flags::<true, 'x', -7, 340282366920938463463374607431768211455, -128, -170141183460469231731687303715884105728>.show().len() as u64;
     acc += Flags::<false, 'ß', 2147483647, 0, 127, 1>.show().len() as u64;

@@ -2,9 +2,16 @@
 // copied unchanged (so input that is not UTF-8 passes through), in bounded memory and one pass.
 package dev.rustprobe.demangle;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 public final class StreamFilter {
     /** A run of symbol characters longer than this is copied unchanged instead of being held in memory whole. */
@@ -13,9 +20,13 @@ public final class StreamFilter {
     private final boolean withHash;
     private final int chunk;
     private final int maxRun;
-    private final StringBuilder rendered = new StringBuilder(256);
+    private StringBuilder rendered = new StringBuilder(256);
     private byte[] out = new byte[1 << 16];
     private int outLen;
+    /** With workers: blocks of complete text being demangled, in input order (at most 2 per worker). */
+    private ExecutorService workers;
+    private int maxPending;
+    private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
 
     public StreamFilter(boolean withHash) {
         this(withHash, 1 << 16, DEFAULT_MAX_RUN);
@@ -29,6 +40,31 @@ public final class StreamFilter {
         this.withHash = withHash;
         this.chunk = chunk;
         this.maxRun = maxRun;
+    }
+
+    /**
+     * Filters all of in to sink like {@link #filter(InputStream, OutputStream)}, demangling blocks of the input
+     * on {@code threads} threads (output order and content are the same; memory stays bounded: at most two
+     * blocks per thread are held).
+     */
+    public void filter(InputStream in, OutputStream sink, int threads) throws IOException {
+        if (threads <= 1) {
+            filter(in, sink);
+            return;
+        }
+        workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "demangle");
+            t.setDaemon(true);
+            return t;
+        });
+        maxPending = 2 * threads;
+        try {
+            filter(in, sink);
+        } finally {
+            workers.shutdownNow();
+            workers = null;
+            pending.clear();
+        }
     }
 
     /** Filters all of in to sink (not closing either); sink sees writes of at most 64 KiB. */
@@ -51,6 +87,7 @@ public final class StreamFilter {
             int start = len;
             len += n;
             if (passingRun) {
+                drain(0, sink);
                 int i = 0;
                 while (i < len && Demangler.isSymbolChar(buf[i])) {
                     i++;
@@ -69,19 +106,57 @@ public final class StreamFilter {
                 cut--;
             }
             if (cut > start) {
-                process(buf, 0, cut, sink);
+                complete(buf, cut, sink);
                 System.arraycopy(buf, cut, buf, 0, len - cut);
                 len -= cut;
             } else if (len >= maxRun) {
+                drain(0, sink);
                 emit(buf, 0, len, sink);
                 len = 0;
                 passingRun = true;
             }
         }
         if (!passingRun) {
-            process(buf, 0, len, sink);
+            complete(buf, len, sink);
         }
+        drain(0, sink);
         flush(sink);
+    }
+
+    /** Complete text buf[0, to): filtered here, or handed to a worker when there are workers. */
+    private void complete(byte[] buf, int to, OutputStream sink) throws IOException {
+        if (workers == null) {
+            process(buf, 0, to, sink);
+            return;
+        }
+        byte[] block = java.util.Arrays.copyOf(buf, to);
+        pending.add(workers.submit(() -> {
+            ByteArrayOutputStream result = new ByteArrayOutputStream(block.length + (block.length >> 1));
+            StreamFilter worker = new StreamFilter(withHash, chunk, maxRun);
+            worker.process(block, 0, block.length, result);
+            worker.flush(result);
+            return result.toByteArray();
+        }));
+        drain(maxPending, sink);
+    }
+
+    /** Writes finished blocks, in order, until at most {@code keep} are pending. */
+    private void drain(int keep, OutputStream sink) throws IOException {
+        while (pending.size() > keep) {
+            byte[] done;
+            try {
+                done = pending.remove().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while demangling", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UncheckedIOException u) {
+                    throw u.getCause();
+                }
+                throw new IllegalStateException("demangling a block failed", e.getCause());
+            }
+            emit(done, 0, done.length, sink);
+        }
     }
 
     /** Filters the complete text buf[from, to) (no symbol continues past to). */
@@ -102,7 +177,9 @@ public final class StreamFilter {
                 String symbol = new String(buf, 0, i, j - i);
                 rendered.setLength(0);
                 Demangler.appendDisplay(symbol, withHash, rendered);
-                emitChars(rendered, sink);
+                if (emitChars(rendered, sink)) {
+                    rendered = new StringBuilder(256); // keep the builder Latin-1, the fast kind
+                }
                 copied = i = j;
                 continue;
             }
@@ -124,9 +201,10 @@ public final class StreamFilter {
         outLen += n;
     }
 
-    /** UTF-8 of the rendered name into the output buffer. */
-    private void emitChars(CharSequence s, OutputStream sink) throws IOException {
+    /** UTF-8 of the rendered name into the output buffer; true when it had characters beyond Latin-1. */
+    private boolean emitChars(CharSequence s, OutputStream sink) throws IOException {
         int n = s.length();
+        boolean wide = false;
         for (int i = 0; i < n; i++) {
             if (out.length - outLen < 4) {
                 flush(sink);
@@ -135,20 +213,24 @@ public final class StreamFilter {
             if (c < 0x80) {
                 out[outLen++] = (byte) c;
             } else if (c < 0x800) {
+                wide |= c > 0xFF;
                 out[outLen++] = (byte) (0xC0 | (c >> 6));
                 out[outLen++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                wide = true;
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 out[outLen++] = (byte) (0xF0 | (cp >> 18));
                 out[outLen++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                 out[outLen++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                 out[outLen++] = (byte) (0x80 | (cp & 0x3F));
             } else {
+                wide = true;
                 out[outLen++] = (byte) (0xE0 | (c >> 12));
                 out[outLen++] = (byte) (0x80 | ((c >> 6) & 0x3F));
                 out[outLen++] = (byte) (0x80 | (c & 0x3F));
             }
         }
+        return wide || n != 0 && s.length() != n;
     }
 
     private void flush(OutputStream sink) throws IOException {

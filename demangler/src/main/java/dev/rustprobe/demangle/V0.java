@@ -13,6 +13,9 @@ final class V0 {
     /** rustc-demangle decodes punycode identifiers of at most this many characters; longer ones stay encoded. */
     private static final int SMALL_PUNYCODE_LEN = 128;
 
+    /** Below this, x * 62 cannot overflow 64 bits unsigned (the exact bound is then checked only above it). */
+    private static final long MAX_BEFORE_TIMES_62 = Long.divideUnsigned(-1L, 62) - 1;
+
     private static final int OK = 0;
     private static final int INVALID = 1;
     private static final int TOO_DEEP = 2;
@@ -79,12 +82,16 @@ final class V0 {
         if (first < 'A' || first > 'Z') {
             return -1;
         }
-        for (int i = inner; i < end; i++) {
-            if (s.charAt(i) >= 0x80) {
-                return -1;
-            }
-        }
-        return inner;
+        return inner; // the body must also be ASCII: checked by asciiBytes before parsing
+    }
+
+    /**
+     * The symbol's bytes when it is all ASCII (one vectorised copy), else null. Checking the whole symbol is the
+     * same as checking the body: the prefix is ASCII and so is a stripped {@code .llvm.<hex>} suffix.
+     */
+    private static byte[] asciiBytes(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return b.length == s.length() ? b : null;
     }
 
     /**
@@ -93,7 +100,8 @@ final class V0 {
      * @return where the suffix starts, or -1 when the symbol is not valid v0 (including too deep)
      */
     static int recognise(String s, int body, int end) {
-        return recognise(s, s.getBytes(StandardCharsets.ISO_8859_1), body, end);
+        byte[] b = asciiBytes(s);
+        return b == null ? -1 : recognise(s, b, body, end);
     }
 
     static int recognise(String s, byte[] b, int body, int end) {
@@ -118,7 +126,10 @@ final class V0 {
      * checks all that validation checks (and more: it follows backrefs, whose errors it then forgets).
      */
     static int render(String s, int body, int end, boolean withHash, Output out) {
-        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] b = asciiBytes(s);
+        if (b == null) {
+            return -1;
+        }
         V0 p = new V0(s, b, body, end, out, !withHash);
         try {
             p.printPath(true);
@@ -189,7 +200,7 @@ final class V0 {
                 err = INVALID;
                 return 0;
             }
-            if (Long.compareUnsigned(x, Long.divideUnsigned(-1L, 62)) > 0) {
+            if ((x < 0 || x > MAX_BEFORE_TIMES_62) && Long.compareUnsigned(x, Long.divideUnsigned(-1L, 62)) > 0) {
                 err = INVALID;
                 return 0;
             }

@@ -42,6 +42,22 @@ class StreamFilterTest {
     }
 
     @Test
+    void onSeveralThreadsTheOutputIsTheSame() throws IOException {
+        List<Golden> rows = Golden.load("filter.tsv.gz");
+        byte[] in = text(rows, false, false).getBytes(StandardCharsets.UTF_8);
+        for (int chunk : new int[] {5, 4096}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new StreamFilter(false, chunk, 1 << 20).filter(new ByteArrayInputStream(in), out, 3);
+            assertEquals(text(rows, true, false), out.toString(StandardCharsets.UTF_8), "chunk " + chunk);
+        }
+        String run = "_ZN" + "1a".repeat(5000) + "E";
+        byte[] longRun = ("x _ZN3fooE " + run + " _ZN3fooE\n").getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new StreamFilter(false, 100, 1000).filter(new ByteArrayInputStream(longRun), out, 2);
+        assertEquals("x foo " + run + " foo\n", out.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void shortReadsFromTheStreamDoNotMatter() throws IOException {
         List<Golden> rows = Golden.load("filter.tsv.gz").subList(0, 500);
         byte[] in = text(rows, false, false).getBytes(StandardCharsets.UTF_8);

@@ -26,6 +26,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 public final class DemangleCommand implements Command {
+    /** Demangling threads for the filter: large inputs (nm of a whole binary) are split in blocks. */
+    private static final int THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
     private static final Options OPTIONS = new Options()
             .addOption("h", "hash", false, "keep the hashes (legacy h<hex> tails, v0 crate disambiguators)")
             .addOption(Option.builder("i").longOpt("input").hasArg().argName("FILE")
@@ -107,9 +109,9 @@ public final class DemangleCommand implements Command {
             buffered.flush();
             return;
         }
-        StreamFilter filter = new StreamFilter(withHash);
+        StreamFilter filter = new StreamFilter(withHash, 1 << 18, StreamFilter.DEFAULT_MAX_RUN);
         if (input.equals("-")) {
-            filter.filter(System.in, sink);
+            filter.filter(System.in, sink, THREADS);
             return;
         }
         InputStream in;
@@ -119,7 +121,7 @@ public final class DemangleCommand implements Command {
             throw new RustprobeException("cannot read " + input + ": " + reason(e));
         }
         try (in) {
-            filter.filter(in, sink);
+            filter.filter(in, sink, THREADS);
         }
     }
 
