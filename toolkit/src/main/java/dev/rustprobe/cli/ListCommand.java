@@ -51,7 +51,9 @@ public final class ListCommand implements Command {
         Pattern pattern = rest.size() == 2 ? CliSupport.pattern(rest.get(1)) : null;
         boolean json = cl.hasOption("json");
 
+        long t0 = System.nanoTime();
         IndexedBinary binary = CliSupport.open(rest.get(0));
+        long t1 = System.nanoTime();
         boolean useDwarf = !cl.hasOption("no-dwarf") && binary.hasDwarf();
         DebugInfo debug = useDwarf ? binary.debugInfo() : null;
         if (debug != null && debug.unavailableReason().isPresent()) {
@@ -69,8 +71,13 @@ public final class ListCommand implements Command {
         String note = CliSupport.missingNote(binary, cl.hasOption("no-dwarf"), debug);
         String text = json ? json(binary, functions, index, sites, debug, useDwarf, note)
                 : text(functions, index, sites, debug, useDwarf);
+        long t2 = System.nanoTime();
         out.print(text);
         out.flush();
+        if (System.getenv("RUSTPROBE_TIMING") != null) {
+            err.printf("timing: index %d ms, render %d ms, print %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
+        }
         if (note != null) {
             err.println("rustprobe: " + note);
         }
