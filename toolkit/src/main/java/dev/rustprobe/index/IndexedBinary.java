@@ -98,7 +98,7 @@ public final class IndexedBinary {
     /** Functions DWARF knows only as inlined copies: no symbol names them. */
     public List<Function> inlineOnly() {
         List<Function> out = new ArrayList<>();
-        for (String name : debugInfo().inlineSites().keySet()) {
+        for (String name : debugInfo().inlineSiteCounts().keySet()) {
             if (index.byName(name) == null) {
                 out.add(new Function(name, RustPath.withoutGenericArgs(name), true, List.of()));
             }
