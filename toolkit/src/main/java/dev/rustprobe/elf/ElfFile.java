@@ -202,6 +202,16 @@ public final class ElfFile implements DwarfSections {
         return OptionalLong.empty();
     }
 
+    /** True when {@code vaddr} lies in the file-backed part of an executable PT_LOAD segment. */
+    public boolean isExecutableAddress(long vaddr) {
+        for (Segment s : segments) {
+            if (s.isLoad() && s.isExecutable() && s.containsInFile(vaddr)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The section whose address range holds {@code vaddr}, if any (only sections that are loaded). */
     public Optional<Section> sectionAt(long vaddr) {
         for (Section s : sections) {

@@ -30,13 +30,15 @@ final class DwarfDebugInfo implements DebugInfo {
     private final String source;
     private final Set<String> linkageWithCode = new HashSet<>();
     private final Set<Long> codeAddresses = new HashSet<>();
-    private final Map<String, Integer> inlineCounts = new HashMap<>();
     /** path → the linkage name of its DWARF definition, for inline-only functions' signatures */
     private final Map<String, String> linkageOfPath = new HashMap<>();
     private Map<String, List<InlineSite>> sites;
+    private Map<String, Integer> siteCounts;
+    private final ElfFile binaryElf;
 
-    private DwarfDebugInfo(Dwarf dwarf, String source, List<FunctionSummary> summaries) {
+    private DwarfDebugInfo(Dwarf dwarf, String source, List<FunctionSummary> summaries, ElfFile binaryElf) {
         this.dwarf = dwarf;
+        this.binaryElf = binaryElf;
         this.source = source;
         for (FunctionSummary f : summaries) {
             if (f.hasCode()) {
@@ -54,9 +56,6 @@ final class DwarfDebugInfo implements DebugInfo {
             if (f.linkageName() != null) {
                 linkageOfPath.putIfAbsent(path, f.linkageName());
             }
-            if (f.inlineSites() > 0) {
-                inlineCounts.merge(path, f.inlineSites(), Integer::sum);
-            }
         }
     }
 
@@ -73,7 +72,7 @@ final class DwarfDebugInfo implements DebugInfo {
         }
         try {
             Dwarf dwarf = Dwarf.open(sections);
-            return new DwarfDebugInfo(dwarf, source, dwarf.functionSummaries());
+            return new DwarfDebugInfo(dwarf, source, dwarf.functionSummaries(), binary.elf());
         } catch (RustprobeException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
             return DebugInfo.unavailable("the DWARF of " + source + " is unreadable (" + e.getMessage()
                     + "): parameter types and inline sites unavailable; symbols still listed", true);
@@ -98,14 +97,18 @@ final class DwarfDebugInfo implements DebugInfo {
 
     @Override
     public Map<String, Integer> inlineSiteCounts() {
-        return Collections.unmodifiableMap(inlineCounts);
+        // The skim's per-linkage-name counts miss origins referenced across units (DW_FORM_ref_addr), so the
+        // counts come from the full list of inlined calls; the skim still answers "does DWARF describe it".
+        if (siteCounts == null) {
+            Map<String, Integer> counts = new HashMap<>();
+            allSites().forEach((k, v) -> counts.put(k, v.size()));
+            siteCounts = Collections.unmodifiableMap(counts);
+        }
+        return siteCounts;
     }
 
     @Override
     public List<InlineSite> inlineSites(Function function) {
-        if (!inlineCounts.containsKey(function.name())) {
-            return List.of();
-        }
         return allSites().getOrDefault(function.name(), List.of());
     }
 
@@ -118,7 +121,10 @@ final class DwarfDebugInfo implements DebugInfo {
                     String caller = c.caller() == null ? "?" : pathOf(c.caller().linkageName(), c.caller().qualifiedName());
                     List<AddressRange> ranges = new ArrayList<>();
                     for (PcRange r : c.ranges()) {
-                        ranges.add(new AddressRange(r.begin(), r.end()));
+                        // Ranges outside executable code are the linker's tombstones for discarded code.
+                        if (binaryElf.isExecutableAddress(r.begin())) {
+                            ranges.add(new AddressRange(r.begin(), r.end()));
+                        }
                     }
                     out.computeIfAbsent(origin, k -> new ArrayList<>())
                             .add(new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges));
