@@ -18,9 +18,9 @@ import java.util.regex.Matcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class InlineSitesTest {
+public class InlineSitesTest {
     /** "path|file:line|0xentry" for each inlined_subroutine of a sample_rust function, from llvm-dwarfdump. */
-    static List<String> fromDwarfdump(Path bin) {
+    public static List<String> fromDwarfdump(Path bin) {
         String dump = ExternalTools.run("llvm-dwarfdump", "--debug-info", bin.toString());
         List<String> out = new ArrayList<>();
         String[] lines = dump.split("\n");
