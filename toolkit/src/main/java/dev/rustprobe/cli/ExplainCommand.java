@@ -67,7 +67,7 @@ public final class ExplainCommand implements Command {
             throw new UsageException(rest.size() < 2 ? "BINARY and PATTERN are required" : "too many arguments: " + rest);
         }
         Pattern pattern = CliSupport.pattern(rest.get(1));
-        IndexedBinary binary = CliSupport.open(rest.get(0));
+        IndexedBinary binary = CliSupport.open(rest.get(0), pattern);
         DebugInfo debug = binary.debugInfo();
         if (debug.damaged()) {
             throw new dev.rustprobe.RustprobeException(debug.unavailableReason().orElseThrow()

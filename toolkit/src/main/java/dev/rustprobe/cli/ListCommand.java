@@ -51,7 +51,7 @@ public final class ListCommand implements Command {
         boolean json = cl.hasOption("json");
 
         long t0 = System.nanoTime();
-        IndexedBinary binary = CliSupport.open(rest.get(0));
+        IndexedBinary binary = CliSupport.open(rest.get(0), pattern);
         long t1 = System.nanoTime();
         boolean useDwarf = !cl.hasOption("no-dwarf") && binary.hasDwarf();
         DebugInfo debug = useDwarf ? binary.debugInfo() : null;

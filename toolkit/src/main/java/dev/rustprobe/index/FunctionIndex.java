@@ -58,6 +58,16 @@ public final class FunctionIndex {
 
     /** Indexes every defined FUNC (and IFUNC) symbol of .symtab and .dynsym; a .dynsym duplicate of a .symtab entry is dropped. */
     public static FunctionIndex build(ElfFile elf) {
+        return build(elf, null);
+    }
+
+    /**
+     * Indexes only what {@code wanted} could match, plus every symbol sharing an address with one of those (so alias
+     * groups stay whole): a symbol whose mangled name lacks one of the pattern's literal identifiers cannot demangle
+     * to a matching path, and is not demangled at all. Generic copies share those identifiers, so copy counts stay
+     * right. With a null pattern, everything is indexed.
+     */
+    public static FunctionIndex build(ElfFile elf, Pattern wanted) {
         // 1. Collect the function symbols once each (sequential: cheap).
         List<ElfSymbol> symbols = new ArrayList<>();
         Map<Long, List<String>> mangledAt = new HashMap<>();
@@ -72,6 +82,25 @@ public final class FunctionIndex {
             mangledHere.add(s.name());
             symbols.add(s);
         });
+        if (wanted != null) {
+            List<String> words = wanted.literalWords();
+            if (!words.isEmpty()) {
+                Set<Long> keepAddresses = new HashSet<>();
+                List<ElfSymbol> kept = new ArrayList<>();
+                for (ElfSymbol s : symbols) {
+                    if (containsAll(s.name(), words)) {
+                        keepAddresses.add(s.value());
+                    }
+                }
+                for (ElfSymbol s : symbols) {
+                    if (keepAddresses.contains(s.value())) {
+                        kept.add(s);
+                    }
+                }
+                symbols.clear();
+                symbols.addAll(kept);
+            }
+        }
         // 2. Demangle, and strip generic arguments, in parallel: on a big library this is most of the work.
         int n = symbols.size();
         String[] names = new String[n];
@@ -127,6 +156,15 @@ public final class FunctionIndex {
             Collections.sort(v);
         }
         return new FunctionIndex(List.of(functions), namesAt);
+    }
+
+    private static boolean containsAll(String name, List<String> words) {
+        for (String w : words) {
+            if (!name.contains(w)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String demangle(String symbol) {
