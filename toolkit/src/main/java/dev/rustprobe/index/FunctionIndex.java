@@ -71,7 +71,7 @@ public final class FunctionIndex {
         // 1. Collect the function symbols once each (sequential: cheap).
         List<ElfSymbol> symbols = new ArrayList<>();
         Map<Long, List<String>> mangledAt = new HashMap<>();
-        elf.forEachSymbol(s -> {
+        elf.forEachSymbol(true, s -> {
             if (!s.isFunction() || !s.isDefined() || s.name().isEmpty()) {
                 return;
             }
