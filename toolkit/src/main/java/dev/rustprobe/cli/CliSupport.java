@@ -42,8 +42,8 @@ final class CliSupport {
         }
     }
 
-    static IndexedBinary open(String path) {
-        return IndexedBinary.open(Path.of(path));
+    static IndexedBinary open(String path, Pattern wanted) {
+        return wanted == null ? IndexedBinary.open(Path.of(path)) : IndexedBinary.open(Path.of(path), wanted);
     }
 
     static RustprobeException noMatch(IndexedBinary binary, Pattern p, boolean useDwarf) {

@@ -67,8 +67,12 @@ public final class ExplainCommand implements Command {
             throw new UsageException(rest.size() < 2 ? "BINARY and PATTERN are required" : "too many arguments: " + rest);
         }
         Pattern pattern = CliSupport.pattern(rest.get(1));
-        IndexedBinary binary = CliSupport.open(rest.get(0));
+        IndexedBinary binary = CliSupport.open(rest.get(0), pattern);
         DebugInfo debug = binary.debugInfo();
+        if (debug.damaged()) {
+            throw new dev.rustprobe.RustprobeException(debug.unavailableReason().orElseThrow()
+                    .replace("; symbols still listed", "; run 'rustprobe ls' to list the symbols"));
+        }
         boolean dwarf = debug.unavailableReason().isEmpty();
         List<Function> matches = binary.match(pattern, dwarf);
         if (matches.isEmpty()) {
@@ -100,9 +104,9 @@ public final class ExplainCommand implements Command {
             copies.add(new CopyInfo(i, binary.elf().fileOffsetOf(i.address()), i.crateHash(), aliases));
         }
         List<String> siblings = index.genericSiblings(f).stream().map(Function::name).toList();
-        List<InlineSite> sites = debug.inlineSites().getOrDefault(f.name(), List.of());
+        List<InlineSite> sites = debug.inlineSites(f);
         Optional<Signature> signature = debug.signature(f);
-        boolean described = dwarf && ListCommand.describes(f, debug, sites);
+        boolean described = dwarf && ListCommand.describes(f, debug, sites.size());
         return new Explained(f, copies, siblings, sites, signature, described,
                 verdict(f, copies, siblings, sites, dwarf, index));
     }

@@ -7,7 +7,6 @@ import dev.rustprobe.index.DebugInfo;
 import dev.rustprobe.index.Function;
 import dev.rustprobe.index.FunctionIndex;
 import dev.rustprobe.index.IndexedBinary;
-import dev.rustprobe.index.InlineSite;
 import dev.rustprobe.index.Instance;
 import dev.rustprobe.index.Pattern;
 import org.apache.commons.cli.CommandLine;
@@ -51,7 +50,9 @@ public final class ListCommand implements Command {
         Pattern pattern = rest.size() == 2 ? CliSupport.pattern(rest.get(1)) : null;
         boolean json = cl.hasOption("json");
 
-        IndexedBinary binary = CliSupport.open(rest.get(0));
+        long t0 = System.nanoTime();
+        IndexedBinary binary = CliSupport.open(rest.get(0), pattern);
+        long t1 = System.nanoTime();
         boolean useDwarf = !cl.hasOption("no-dwarf") && binary.hasDwarf();
         DebugInfo debug = useDwarf ? binary.debugInfo() : null;
         if (debug != null && debug.unavailableReason().isPresent()) {
@@ -63,21 +64,26 @@ public final class ListCommand implements Command {
         if (pattern != null && functions.isEmpty()) {
             throw CliSupport.noMatch(binary, pattern, useDwarf);
         }
-        Map<String, List<InlineSite>> sites = useDwarf ? debug.inlineSites() : Map.of();
+        Map<String, Integer> sites = useDwarf ? debug.inlineSiteCounts() : Map.of();
         FunctionIndex index = binary.index();
 
         String note = CliSupport.missingNote(binary, cl.hasOption("no-dwarf"), debug);
         String text = json ? json(binary, functions, index, sites, debug, useDwarf, note)
                 : text(functions, index, sites, debug, useDwarf);
+        long t2 = System.nanoTime();
         out.print(text);
         out.flush();
+        if (System.getenv("RUSTPROBE_TIMING") != null) {
+            err.printf("timing: index %d ms, render %d ms, print %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
+        }
         if (note != null) {
             err.println("rustprobe: " + note);
         }
         return 0;
     }
 
-    private static String text(List<Function> functions, FunctionIndex index, Map<String, List<InlineSite>> sites,
+    private static String text(List<Function> functions, FunctionIndex index, Map<String, Integer> sites,
                                DebugInfo debug, boolean useDwarf) {
         StringBuilder b = new StringBuilder(functions.size() * 96 + 128);
         b.append("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
@@ -93,8 +99,8 @@ public final class ListCommand implements Command {
             appendRight(b, Integer.toString(f.instances().isEmpty() ? 0 : index.copies(f)), 7);
             appendRight(b, Integer.toString(index.aliasCount(f)), 8);
             if (useDwarf) {
-                List<InlineSite> s = sites.get(f.name());
-                appendRight(b, Integer.toString(s == null ? 0 : s.size()), 8);
+                Integer s = sites.get(f.name());
+                appendRight(b, Integer.toString(s == null ? 0 : s), 8);
                 b.append(describes(f, debug, s) ? " yes   " : " no    ");
             } else {
                 b.append("       -").append(" -     ");
@@ -104,8 +110,8 @@ public final class ListCommand implements Command {
         return b.toString();
     }
 
-    static boolean describes(Function f, DebugInfo debug, List<InlineSite> sites) {
-        if (sites != null && !sites.isEmpty()) {
+    static boolean describes(Function f, DebugInfo debug, Integer inlineSites) {
+        if (inlineSites != null && inlineSites > 0) {
             return true;
         }
         for (Instance i : f.instances()) {
@@ -117,7 +123,7 @@ public final class ListCommand implements Command {
     }
 
     private static String json(IndexedBinary binary, List<Function> functions, FunctionIndex index,
-                               Map<String, List<InlineSite>> sites, DebugInfo debug, boolean useDwarf, String note) {
+                               Map<String, Integer> sites, DebugInfo debug, boolean useDwarf, String note) {
         JsonWriter w = new JsonWriter().beginObject();
         CliSupport.binaryFields(w, binary, useDwarf, note);
         w.name("functions").beginArray();
@@ -132,8 +138,8 @@ public final class ListCommand implements Command {
             }
             w.field("copies", f.instances().isEmpty() ? 0 : index.copies(f)).field("aliases", index.aliasCount(f));
             if (useDwarf) {
-                List<InlineSite> s = sites.get(f.name());
-                w.field("inlineSites", s == null ? 0 : s.size()).field("dwarf", describes(f, debug, s));
+                Integer s = sites.get(f.name());
+                w.field("inlineSites", s == null ? 0 : s).field("dwarf", describes(f, debug, s));
             } else {
                 w.name("inlineSites").value((String) null).name("dwarf").value((String) null);
             }

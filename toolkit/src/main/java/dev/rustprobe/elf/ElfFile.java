@@ -202,6 +202,16 @@ public final class ElfFile implements DwarfSections {
         return OptionalLong.empty();
     }
 
+    /** True when {@code vaddr} lies in the file-backed part of an executable PT_LOAD segment. */
+    public boolean isExecutableAddress(long vaddr) {
+        for (Segment s : segments) {
+            if (s.isLoad() && s.isExecutable() && s.containsInFile(vaddr)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The section whose address range holds {@code vaddr}, if any (only sections that are loaded). */
     public Optional<Section> sectionAt(long vaddr) {
         for (Section s : sections) {
@@ -232,19 +242,27 @@ public final class ElfFile implements DwarfSections {
 
     /** Streams the symbols of .symtab and then .dynsym without building a list. */
     public void forEachSymbol(Consumer<ElfSymbol> sink) {
+        forEachSymbol(false, sink);
+    }
+
+    /**
+     * Streams the symbols of .symtab and then .dynsym; with {@code definedFunctionsOnly}, other symbols are skipped
+     * before their names are decoded (most of the cost on a big library).
+     */
+    public void forEachSymbol(boolean definedFunctionsOnly, Consumer<ElfSymbol> sink) {
         for (Section s : sections) {
             if (s.type() == Section.SHT_SYMTAB) {
-                readSymbols(s, false, sink);
+                readSymbols(s, false, definedFunctionsOnly, sink);
             }
         }
         for (Section s : sections) {
             if (s.type() == Section.SHT_DYNSYM) {
-                readSymbols(s, true, sink);
+                readSymbols(s, true, definedFunctionsOnly, sink);
             }
         }
     }
 
-    private void readSymbols(Section table, boolean dynamic, Consumer<ElfSymbol> sink) {
+    private void readSymbols(Section table, boolean dynamic, boolean definedFunctionsOnly, Consumer<ElfSymbol> sink) {
         requireSectionData(table);
         if (table.link() <= 0 || table.link() >= sections.size()) {
             throw new ElfException(displayName + " is corrupt: symbol table " + table.name() + " names no string table");
@@ -259,6 +277,9 @@ public final class ElfFile implements DwarfSections {
             int nameOffset = data.getInt(p);
             int info = data.get(p + 4) & 0xff;
             int shndx = data.getShort(p + 6) & 0xffff;
+            if (definedFunctionsOnly && (shndx == ElfSymbol.SHN_UNDEF || ((info & 0xf) != 2 && (info & 0xf) != 10))) {
+                continue;
+            }
             long value = data.getLong(p + 8);
             long size = data.getLong(p + 16);
             String name = cString(strOffset, strSize, Integer.toUnsignedLong(nameOffset));

@@ -1,5 +1,5 @@
-// What the index needs from DWARF, behind one small interface so that listing symbols never parses DWARF and a
-// binary without (or with broken) DWARF still lists every symbol.
+// What the index needs from DWARF, behind one small interface so that listing symbols never parses more DWARF
+// than a skim, and a binary without (or with broken) DWARF still lists every symbol.
 package dev.rustprobe.index;
 
 import java.util.List;
@@ -7,24 +7,42 @@ import java.util.Map;
 import java.util.Optional;
 
 public interface DebugInfo {
-    /** Whether DWARF describes the copy with this linkage (mangled) name or at this address. */
+    /** Whether DWARF describes out-of-line code for this copy (by linkage name, or name and address). */
     boolean describes(Instance instance);
 
-    /** The signature of an out-of-line copy, or of an inline-only function by path. */
-    Optional<Signature> signature(Function function);
+    /** Inline-site counts keyed by the inlined function's path (as the index names it); from the cheap skim. */
+    Map<String, Integer> inlineSiteCounts();
 
-    /** Every inlined call site, keyed by the inlined function's path (hash dropped, as the index names it). */
-    Map<String, List<InlineSite>> inlineSites();
+    /** Every inlined call site of a function, with caller, call position and code ranges; parses unit trees. */
+    List<InlineSite> inlineSites(Function function);
+
+    /** The signature of an out-of-line copy, or of an inline-only function, by linkage name. */
+    Optional<Signature> signature(Function function);
 
     /** Why DWARF facts are missing, or empty when they are present. */
     Optional<String> unavailableReason();
 
+    /** True when DWARF is there but could not be read (as opposed to absent). */
+    default boolean damaged() {
+        return false;
+    }
+
     /** No DWARF at all (stripped binary) or unreadable DWARF: every question has the empty answer. */
-    static DebugInfo unavailable(String reason) {
+    static DebugInfo unavailable(String reason, boolean damaged) {
         return new DebugInfo() {
             @Override
             public boolean describes(Instance instance) {
                 return false;
+            }
+
+            @Override
+            public Map<String, Integer> inlineSiteCounts() {
+                return Map.of();
+            }
+
+            @Override
+            public List<InlineSite> inlineSites(Function function) {
+                return List.of();
             }
 
             @Override
@@ -33,13 +51,13 @@ public interface DebugInfo {
             }
 
             @Override
-            public Map<String, List<InlineSite>> inlineSites() {
-                return Map.of();
+            public Optional<String> unavailableReason() {
+                return Optional.of(reason);
             }
 
             @Override
-            public Optional<String> unavailableReason() {
-                return Optional.of(reason);
+            public boolean damaged() {
+                return damaged;
             }
         };
     }

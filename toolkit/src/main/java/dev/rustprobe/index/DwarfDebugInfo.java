@@ -1,16 +1,184 @@
-// DWARF facts for the index. Until the DWARF reader (package dev.rustprobe.dwarf) is merged, a binary with DWARF
-// is treated like one without and the note says so; symbols are listed either way.
+// DWARF facts for the index, from the DWARF reader: a skim of every unit at load (linkage names with code and
+// inline-site counts), and full unit trees only when explain asks for a function's sites or signature.
 package dev.rustprobe.index;
 
-final class DwarfDebugInfo {
-    private DwarfDebugInfo() {
+import dev.rustprobe.RustprobeException;
+import dev.rustprobe.demangle.Demangler;
+import dev.rustprobe.dwarf.Dwarf;
+import dev.rustprobe.dwarf.FunctionSummary;
+import dev.rustprobe.dwarf.InlinedCall;
+import dev.rustprobe.dwarf.PcRange;
+import dev.rustprobe.dwarf.Subprogram;
+import dev.rustprobe.dwarf.TypeRef;
+import dev.rustprobe.dwarf.Variable;
+import dev.rustprobe.elf.ElfFile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+final class DwarfDebugInfo implements DebugInfo {
+    static final String NO_DWARF = "no DWARF: parameter types and inline sites unavailable; symbols still listed";
+
+    private final Dwarf dwarf;
+    private final String source;
+    private final Set<String> linkageWithCode = new HashSet<>();
+    private final Set<Long> codeAddresses = new HashSet<>();
+    /** path → the linkage name of its DWARF definition, for inline-only functions' signatures */
+    private final Map<String, String> linkageOfPath = new HashMap<>();
+    private Map<String, List<InlineSite>> sites;
+    private Map<String, Integer> siteCounts;
+    private final ElfFile binaryElf;
+
+    private DwarfDebugInfo(Dwarf dwarf, String source, List<FunctionSummary> summaries, ElfFile binaryElf) {
+        this.dwarf = dwarf;
+        this.binaryElf = binaryElf;
+        this.source = source;
+        for (FunctionSummary f : summaries) {
+            if (f.hasCode()) {
+                if (f.linkageName() != null) {
+                    linkageWithCode.add(f.linkageName());
+                }
+                if (f.lowPc() > 0) {
+                    codeAddresses.add(f.lowPc());
+                }
+            }
+            String path = pathOf(f.linkageName(), f.name());
+            if (path == null) {
+                continue;
+            }
+            if (f.linkageName() != null) {
+                linkageOfPath.putIfAbsent(path, f.linkageName());
+            }
+        }
     }
 
     static DebugInfo load(IndexedBinary binary) {
         if (!binary.hasDwarf()) {
-            return DebugInfo.unavailable("no DWARF: parameter types and inline sites unavailable; symbols still listed");
+            return DebugInfo.unavailable(NO_DWARF, false);
         }
-        return DebugInfo.unavailable("this build does not read DWARF yet: parameter types and inline sites unavailable;"
-                + " symbols still listed");
+        ElfFile sections = binary.elf();
+        String source = binary.path().toString();
+        if (!sections.hasDwarf()) {
+            Path debug = binary.separateDebugFile().orElseThrow();
+            sections = ElfFile.open(debug);
+            source = debug.toString();
+        }
+        try {
+            Dwarf dwarf = Dwarf.open(sections);
+            return new DwarfDebugInfo(dwarf, source, dwarf.functionSummaries(), binary.elf());
+        } catch (RustprobeException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
+            return DebugInfo.unavailable("the DWARF of " + source + " is unreadable (" + e.getMessage()
+                    + "): parameter types and inline sites unavailable; symbols still listed", true);
+        }
+    }
+
+    /** The index's name for a DWARF function: its demangled linkage name without hash, else DWARF's own name. */
+    private static String pathOf(String linkageName, String fallback) {
+        if (linkageName != null) {
+            String d = Demangler.demangle(linkageName, false);
+            return d != null ? d : linkageName;
+        }
+        return fallback;
+    }
+
+    @Override
+    public boolean describes(Instance instance) {
+        return linkageWithCode.contains(instance.mangledName())
+                || (!instance.mangledName().startsWith("_R") && !instance.mangledName().startsWith("_ZN")
+                && codeAddresses.contains(instance.address()));
+    }
+
+    @Override
+    public Map<String, Integer> inlineSiteCounts() {
+        // The skim's per-linkage-name counts miss origins referenced across units (DW_FORM_ref_addr), so the
+        // counts come from the full list of inlined calls; the skim still answers "does DWARF describe it".
+        if (siteCounts == null) {
+            Map<String, Integer> counts = new HashMap<>();
+            allSites().forEach((k, v) -> counts.put(k, v.size()));
+            siteCounts = Collections.unmodifiableMap(counts);
+        }
+        return siteCounts;
+    }
+
+    @Override
+    public List<InlineSite> inlineSites(Function function) {
+        return allSites().getOrDefault(function.name(), List.of());
+    }
+
+    private Map<String, List<InlineSite>> allSites() {
+        if (sites == null) {
+            Map<String, List<InlineSite>> out = new HashMap<>();
+            try {
+                for (InlinedCall c : dwarf.inlinedCalls()) {
+                    String origin = pathOf(c.origin().linkageName(), c.origin().qualifiedName());
+                    String caller = c.caller() == null ? "?" : pathOf(c.caller().linkageName(), c.caller().qualifiedName());
+                    List<AddressRange> ranges = new ArrayList<>();
+                    for (PcRange r : c.ranges()) {
+                        // Ranges outside executable code are the linker's tombstones for discarded code.
+                        if (binaryElf.isExecutableAddress(r.begin())) {
+                            ranges.add(new AddressRange(r.begin(), r.end()));
+                        }
+                    }
+                    out.computeIfAbsent(origin, k -> new ArrayList<>())
+                            .add(new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges));
+                }
+            } catch (IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
+                throw new RustprobeException("the DWARF of " + source + " is unreadable (" + e.getMessage() + ")");
+            }
+            for (List<InlineSite> l : out.values()) {
+                l.sort((a, b) -> {
+                    int f = String.valueOf(a.callFile()).compareTo(String.valueOf(b.callFile()));
+                    return f != 0 ? f : a.callLine() != b.callLine() ? Integer.compare(a.callLine(), b.callLine())
+                            : Long.compareUnsigned(a.entry(), b.entry());
+                });
+            }
+            sites = out;
+        }
+        return sites;
+    }
+
+    @Override
+    public Optional<Signature> signature(Function function) {
+        List<String> candidates = new ArrayList<>();
+        for (Instance i : function.instances()) {
+            candidates.add(i.mangledName());
+        }
+        String byPath = linkageOfPath.get(function.name());
+        if (byPath != null) {
+            candidates.add(byPath);
+        }
+        for (String linkage : candidates) {
+            Optional<Subprogram> s = dwarf.subprogramByLinkageName(linkage);
+            if (s.isPresent()) {
+                List<Parameter> params = new ArrayList<>();
+                for (Variable v : s.get().parameters()) {
+                    if (v.isParameter()) {
+                        params.add(new Parameter(v.name(), typeName(v.typeRef())));
+                    }
+                }
+                return Optional.of(new Signature(params, s.get().returnTypeRef() == null ? "()" : typeName(s.get().returnTypeRef())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String typeName(TypeRef t) {
+        if (t == null) {
+            return "?";
+        }
+        String n = t.name();
+        return n == null ? "?" : n;
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return Optional.empty();
     }
 }

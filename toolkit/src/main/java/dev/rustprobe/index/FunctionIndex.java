@@ -7,6 +7,7 @@ import dev.rustprobe.elf.ElfFile;
 import dev.rustprobe.elf.ElfSymbol;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 public final class FunctionIndex {
     private final List<Function> functions;
@@ -24,26 +26,52 @@ public final class FunctionIndex {
     private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress) {
         this.functions = functions;
         this.byName = new HashMap<>(functions.size() * 2);
-        Map<String, Set<Long>> familyAddresses = new HashMap<>();
+        // Most families have one function with one copy: only families seen twice get an address set.
+        Map<String, Object> family = new HashMap<>(functions.size() * 2);
         for (Function f : functions) {
             byName.put(f.name(), f);
-            Set<Long> a = familyAddresses.computeIfAbsent(f.genericFamily(), k -> new HashSet<>(2));
-            for (Instance i : f.instances()) {
-                a.add(i.address());
+            Object seen = family.get(f.genericFamily());
+            if (seen == null) {
+                family.put(f.genericFamily(), f);
+                continue;
             }
+            Set<Long> addresses;
+            if (seen instanceof Function first) {
+                addresses = new HashSet<>();
+                first.instances().forEach(i -> addresses.add(i.address()));
+                family.put(f.genericFamily(), addresses);
+            } else {
+                @SuppressWarnings("unchecked")
+                Set<Long> known = (Set<Long>) seen;
+                addresses = known;
+            }
+            f.instances().forEach(i -> addresses.add(i.address()));
         }
-        this.copiesByFamily = new HashMap<>(familyAddresses.size() * 2);
-        familyAddresses.forEach((k, v) -> copiesByFamily.put(k, v.size()));
+        this.copiesByFamily = new HashMap<>();
+        family.forEach((k, v) -> {
+            if (v instanceof Set<?> set) {
+                copiesByFamily.put(k, set.size());
+            }
+        });
         this.namesByAddress = namesByAddress;
     }
 
     /** Indexes every defined FUNC (and IFUNC) symbol of .symtab and .dynsym; a .dynsym duplicate of a .symtab entry is dropped. */
     public static FunctionIndex build(ElfFile elf) {
-        Map<String, List<Instance>> byName = new HashMap<>();
-        Map<Long, List<String>> namesAt = new HashMap<>();
+        return build(elf, null);
+    }
+
+    /**
+     * Indexes only what {@code wanted} could match, plus every symbol sharing an address with one of those (so alias
+     * groups stay whole): a symbol whose mangled name lacks one of the pattern's literal identifiers cannot demangle
+     * to a matching path, and is not demangled at all. Generic copies share those identifiers, so copy counts stay
+     * right. With a null pattern, everything is indexed.
+     */
+    public static FunctionIndex build(ElfFile elf, Pattern wanted) {
+        // 1. Collect the function symbols once each (sequential: cheap).
+        List<ElfSymbol> symbols = new ArrayList<>();
         Map<Long, List<String>> mangledAt = new HashMap<>();
-        Set<String> rustNames = new HashSet<>();
-        elf.forEachSymbol(s -> {
+        elf.forEachSymbol(true, s -> {
             if (!s.isFunction() || !s.isDefined() || s.name().isEmpty()) {
                 return;
             }
@@ -52,31 +80,91 @@ public final class FunctionIndex {
                 return; // the same symbol seen again (.dynsym repeats exported .symtab entries)
             }
             mangledHere.add(s.name());
-            String demangled = demangle(s.name());
-            boolean rust = demangled != null;
-            String name = rust ? demangled : s.name();
-            if (rust) {
-                rustNames.add(name);
+            symbols.add(s);
+        });
+        if (wanted != null) {
+            List<String> words = wanted.literalWords();
+            if (!words.isEmpty()) {
+                Set<Long> keepAddresses = new HashSet<>();
+                List<ElfSymbol> kept = new ArrayList<>();
+                for (ElfSymbol s : symbols) {
+                    if (containsAll(s.name(), words)) {
+                        keepAddresses.add(s.value());
+                    }
+                }
+                for (ElfSymbol s : symbols) {
+                    if (keepAddresses.contains(s.value())) {
+                        kept.add(s);
+                    }
+                }
+                symbols.clear();
+                symbols.addAll(kept);
             }
-            byName.computeIfAbsent(name, k -> new ArrayList<>(1))
-                    .add(new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()));
-            List<String> here = namesAt.computeIfAbsent(s.value(), k -> new ArrayList<>(1));
-            if (!here.contains(name)) {
-                here.add(name);
+        }
+        // 2. Demangle, and strip generic arguments, in parallel: on a big library this is most of the work.
+        int n = symbols.size();
+        String[] names = new String[n];
+        String[] families = new String[n];
+        IntStream.range(0, n).parallel().forEach(k -> {
+            String d = demangle(symbols.get(k).name());
+            if (d != null) {
+                names[k] = d;
+                families[k] = RustPath.withoutGenericArgs(d);
             }
         });
-        List<Function> functions = new ArrayList<>(byName.size());
-        byName.forEach((name, instances) -> {
-            instances.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
-            String family = rustNames.contains(name) ? RustPath.withoutGenericArgs(name) : name;
-            functions.add(new Function(name, family, rustNames.contains(name), instances));
-        });
-        functions.sort((a, b) -> a.name().compareTo(b.name()));
+        // 3. Group by name.
+        Map<String, Integer> slot = new HashMap<>(n * 2);
+        List<List<Instance>> instances = new ArrayList<>();
+        List<String> slotName = new ArrayList<>();
+        List<String> slotFamily = new ArrayList<>();
+        Map<Long, List<String>> namesAt = new HashMap<>();
+        for (int k = 0; k < n; k++) {
+            ElfSymbol s = symbols.get(k);
+            boolean rust = names[k] != null;
+            String name = rust ? names[k] : s.name();
+            Integer at = slot.get(name);
+            if (at == null) {
+                at = instances.size();
+                slot.put(name, at);
+                instances.add(new ArrayList<>(1));
+                slotName.add(name);
+                slotFamily.add(rust ? families[k] : null);
+            } else if (rust && slotFamily.get(at) == null) {
+                slotFamily.set(at, families[k]);
+            }
+            instances.get(at).add(new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()));
+            List<String> shared = mangledAt.get(s.value());
+            if (shared.size() > 1) {
+                List<String> here = namesAt.computeIfAbsent(s.value(), x -> new ArrayList<>(2));
+                if (!here.contains(name)) {
+                    here.add(name);
+                }
+            }
+        }
+        Function[] functions = new Function[instances.size()];
+        for (int k = 0; k < functions.length; k++) {
+            List<Instance> list = instances.get(k);
+            if (list.size() > 1) {
+                list.sort((x, y) -> Long.compareUnsigned(x.address(), y.address()));
+            }
+            String family = slotFamily.get(k);
+            functions[k] = new Function(slotName.get(k), family == null ? slotName.get(k) : family, family != null, list);
+        }
+        Arrays.parallelSort(functions, (x, y) -> x.name().compareTo(y.name()));
         namesAt.values().removeIf(v -> v.size() < 2);
         for (List<String> v : namesAt.values()) {
             Collections.sort(v);
         }
-        return new FunctionIndex(Collections.unmodifiableList(functions), namesAt);
+        return new FunctionIndex(List.of(functions), namesAt);
+    }
+
+    private static boolean containsAll(String name, List<String> words) {
+        for (String w : words) {
+            if (!name.contains(w)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String demangle(String symbol) {
@@ -102,7 +190,11 @@ public final class FunctionIndex {
 
     /** Number of distinct out-of-line addresses among all copies of this function's generic family. */
     public int copies(Function f) {
-        return copiesByFamily.getOrDefault(f.genericFamily(), f.instances().size());
+        Integer n = copiesByFamily.get(f.genericFamily());
+        if (n != null) {
+            return n;
+        }
+        return f.instances().size() == 1 ? 1 : (int) f.instances().stream().mapToLong(Instance::address).distinct().count();
     }
 
     /** The other functions of the same generic family (other monomorphizations), sorted; empty for most. */

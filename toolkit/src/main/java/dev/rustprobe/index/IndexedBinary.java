@@ -17,13 +17,24 @@ public final class IndexedBinary {
     private DebugInfo debugInfo;
     private Path debugFile;
 
-    private IndexedBinary(ElfFile elf) {
+    private final boolean filtered;
+
+    private IndexedBinary(ElfFile elf, Pattern wanted) {
         this.elf = elf;
-        this.index = FunctionIndex.build(elf);
+        this.index = FunctionIndex.build(elf, wanted);
+        this.filtered = wanted != null;
     }
 
     public static IndexedBinary open(Path path) {
-        return new IndexedBinary(ElfFile.open(path));
+        return new IndexedBinary(ElfFile.open(path), null);
+    }
+
+    /**
+     * Opens a binary to look up one pattern: only symbols that could match it (and those sharing their addresses) are
+     * demangled and indexed; {@link #nearest} still searches every name.
+     */
+    public static IndexedBinary open(Path path, Pattern wanted) {
+        return new IndexedBinary(ElfFile.open(path), wanted);
     }
 
     public ElfFile elf() {
@@ -98,7 +109,7 @@ public final class IndexedBinary {
     /** Functions DWARF knows only as inlined copies: no symbol names them. */
     public List<Function> inlineOnly() {
         List<Function> out = new ArrayList<>();
-        for (String name : debugInfo().inlineSites().keySet()) {
+        for (String name : debugInfo().inlineSiteCounts().keySet()) {
             if (index.byName(name) == null) {
                 out.add(new Function(name, RustPath.withoutGenericArgs(name), true, List.of()));
             }
@@ -109,7 +120,7 @@ public final class IndexedBinary {
     /** The nearest names to a pattern that matched nothing. */
     public List<String> nearest(Pattern p, int limit, boolean useDwarf) {
         List<String> names = new ArrayList<>();
-        for (Function f : index.functions()) {
+        for (Function f : (filtered ? FunctionIndex.build(elf) : index).functions()) {
             names.add(f.genericFamily());
         }
         if (useDwarf) {

@@ -95,6 +95,49 @@ public final class Pattern {
         return wildcard;
     }
 
+    /**
+     * Identifiers every matching name must contain literally in its mangled form too: the ASCII identifier runs of
+     * plain segment names (outside any brackets). Legacy and v0 mangling both spell ASCII identifiers out at least
+     * once (v0 back-references point at an earlier spelling); closures, impls and generic arguments are left out
+     * because they are encoded differently.
+     */
+    List<String> literalWords() {
+        List<String> words = new ArrayList<>();
+        for (RustPath.Segment s : segments) {
+            String n = s.name();
+            if (n.startsWith("<") || n.startsWith("{") || n.startsWith("[") || n.startsWith("(")) {
+                continue;
+            }
+            int depth = 0;
+            StringBuilder w = new StringBuilder();
+            for (int i = 0; i <= n.length(); i++) {
+                char c = i < n.length() ? n.charAt(i) : ' ';
+                if (c == '<' || c == '{' || c == '[' || c == '(') {
+                    depth++;
+                } else if (c == '>' || c == '}' || c == ']' || c == ')') {
+                    depth--;
+                }
+                boolean ident = c < 128 && (Character.isLetterOrDigit(c) || c == '_');
+                if (ident && depth == 0) {
+                    w.append(c);
+                } else {
+                    if (w.length() >= 2 && !(c >= 128)) {
+                        words.add(w.toString());
+                    }
+                    if (c >= 128) {
+                        w.setLength(0);
+                        // a non-ASCII identifier is punycode or escaped when mangled: skip the rest of it
+                        while (i + 1 < n.length() && (n.charAt(i + 1) >= 128 || Character.isLetterOrDigit(n.charAt(i + 1)) || n.charAt(i + 1) == '_')) {
+                            i++;
+                        }
+                    }
+                    w.setLength(0);
+                }
+            }
+        }
+        return words;
+    }
+
     /** The last segment's name without wildcards, for suggestions. */
     String lastLiteral() {
         for (int i = segments.size() - 1; i >= 0; i--) {

@@ -130,4 +130,32 @@ class BadInputTest {
         Result e = run("explain", stripped.toString(), "sample_rust::orders::place");
         assertOneLineFailure(e, "no function matches 'sample_rust::orders::place'");
     }
+
+    /** Copies the release build and overwrites part of one section with junk. */
+    static Path corrupt(String name, String section, int from, int length, byte junk) throws Exception {
+        Path out = dir.resolve(name);
+        byte[] bytes = Files.readAllBytes(release);
+        dev.rustprobe.elf.Section s = dev.rustprobe.elf.ElfFile.open(release).sectionHeader(section).orElseThrow();
+        for (int i = 0; i < length && from + i < s.size(); i++) {
+            bytes[(int) s.offset() + from + i] = junk;
+        }
+        Files.write(out, bytes);
+        return out;
+    }
+
+    @Test
+    void corruptedDwarfIsAWarningForLsAndAnErrorForExplain() throws Exception {
+        for (Path bad : List.of(corrupt("bad-version", ".debug_info", 4, 2, (byte) 0x63),
+                corrupt("bad-abbrev", ".debug_abbrev", 0, 1 << 20, (byte) 0xff),
+                corrupt("bad-info", ".debug_info", 11, 1 << 20, (byte) 0xee))) {
+            Result ls = run("ls", bad.toString(), "sample_rust::orders::*");
+            assertEquals(0, ls.code(), ls.err());
+            assertTrue(ls.out().contains("sample_rust::orders::place"), ls.out());
+            assertEquals(1, ls.errLines().size(), ls.err());
+            assertTrue(ls.err().contains("is unreadable") || ls.err().contains("bad DWARF"), ls.err());
+            assertFalse(ls.err().contains("\tat "), ls.err());
+            Result ex = run("explain", bad.toString(), "sample_rust::orders::place", "--json");
+            assertOneLineFailure(ex, "DWARF");
+        }
+    }
 }

@@ -134,4 +134,33 @@ class FunctionIndexSampleRustTest {
             }
         }
     }
+
+    /** Indexing only what a pattern could match gives the same matches, copies and aliases as the full index. */
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0"})
+    void patternFilteredIndexAgreesWithTheFullOne(Variant v) {
+        ElfFile elf = ElfFile.open(SampleRust.binary(v));
+        FunctionIndex full = FunctionIndex.build(elf);
+        List<String> patterns = new ArrayList<>(List.of("sample_rust::generics::largest", "sample_rust::orders::place",
+                "sample_rust::**::fmt", "**::grow_one", "core::fmt::*", "main", "sample_rust::*::p_*", "**::drop_in_place<*>"));
+        for (AliasGroup g : full.aliasGroups()) {
+            patterns.add(g.names().get(0).contains("{") || g.names().get(0).contains("*") ? "main" : g.names().get(0));
+        }
+        for (String text : patterns) {
+            Pattern p = Pattern.parse(text);
+            FunctionIndex filtered = FunctionIndex.build(elf, p);
+            List<String> a = describe(full, full.matchExactly(p));
+            List<String> b = describe(filtered, filtered.matchExactly(p));
+            assertEquals(a, b, text);
+        }
+    }
+
+    private static List<String> describe(FunctionIndex index, List<Function> fs) {
+        List<String> out = new ArrayList<>();
+        for (Function f : fs) {
+            out.add(f.name() + " " + f.instances() + " copies=" + index.copies(f) + " aliases=" + index.aliasCount(f)
+                    + " siblings=" + index.genericSiblings(f).stream().map(Function::name).toList());
+        }
+        return out;
+    }
 }

@@ -1,0 +1,103 @@
+// Inline sites of the crate's own functions against llvm-dwarfdump (run live): every DW_TAG_inlined_subroutine
+// whose origin is a sample_rust function, with its call file, line and entry address.
+package dev.rustprobe.index;
+
+import dev.rustprobe.demangle.Demangler;
+import dev.rustprobe.testing.ExternalTools;
+import dev.rustprobe.testing.SampleRust;
+import dev.rustprobe.testing.SampleRust.Variant;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+public class InlineSitesTest {
+    /** "path|file:line|0xentry" for each inlined_subroutine of a sample_rust function, from llvm-dwarfdump. */
+    public static List<String> fromDwarfdump(Path bin) {
+        String dump = ExternalTools.run("llvm-dwarfdump", "--debug-info", bin.toString());
+        List<String> out = new ArrayList<>();
+        String[] lines = dump.split("\n");
+        java.util.regex.Pattern origin = java.util.regex.Pattern.compile("DW_AT_abstract_origin\\s+\\(0x[0-9a-f]+ \"([^\"]+)\"\\)");
+        java.util.regex.Pattern low = java.util.regex.Pattern.compile("DW_AT_low_pc\\s+\\((0x[0-9a-f]+)\\)");
+        java.util.regex.Pattern range = java.util.regex.Pattern.compile("\\[(0x[0-9a-f]+), 0x[0-9a-f]+\\)");
+        java.util.regex.Pattern file = java.util.regex.Pattern.compile("DW_AT_call_file\\s+\\(\"([^\"]+)\"\\)");
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("DW_AT_call_line\\s+\\((\\d+)\\)");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].endsWith("DW_TAG_inlined_subroutine")) {
+                continue;
+            }
+            String name = null;
+            String entry = "none";
+            String callFile = null;
+            String callLine = null;
+            for (int j = i + 1; j < lines.length && !lines[j].isBlank() && !lines[j].contains("DW_TAG_"); j++) {
+                Matcher m;
+                if ((m = origin.matcher(lines[j])).find()) {
+                    name = m.group(1);
+                } else if ((m = low.matcher(lines[j])).find()) {
+                    entry = Long.toHexString(Long.decode(m.group(1)));
+                } else if (lines[j].contains("DW_AT_ranges")) {
+                    for (int k = j; k < lines.length && k < j + 3; k++) {
+                        if ((m = range.matcher(lines[k])).find()) {
+                            entry = Long.toHexString(Long.decode(m.group(1)));
+                            break;
+                        }
+                    }
+                } else if ((m = file.matcher(lines[j])).find()) {
+                    callFile = m.group(1);
+                } else if ((m = line.matcher(lines[j])).find()) {
+                    callLine = m.group(1);
+                }
+            }
+            if (!entry.equals("none") && Long.parseLong(entry, 16) < 0x1000) {
+                entry = "none"; // a tombstone (0 or 1) for code the linker discarded: no code to probe
+            }
+            String path = name == null ? null : Demangler.demangle(name, false);
+            if (path != null && path.startsWith("sample_rust::")) {
+                out.add(path + "|" + callFile + ":" + callLine + "|0x" + entry);
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void inlineSitesMatchLlvmDwarfdump(Variant v) {
+        Path bin = SampleRust.binary(v);
+        IndexedBinary binary = IndexedBinary.open(bin);
+        DebugInfo debug = binary.debugInfo();
+        assertTrue(debug.unavailableReason().isEmpty(), debug.unavailableReason().orElse(""));
+        List<String> ours = new ArrayList<>();
+        List<Function> all = binary.allFunctions();
+        for (Function f : all) {
+            if (!f.name().startsWith("sample_rust::")) {
+                continue;
+            }
+            List<InlineSite> sites = debug.inlineSites(f);
+            for (InlineSite s : sites) {
+                ours.add(f.name() + "|" + s.callFile() + ":" + s.callLine() + "|0x"
+                        + (s.probeable() ? Long.toHexString(s.entry()) : "none"));
+            }
+        }
+        Collections.sort(ours);
+        List<String> expected = fromDwarfdump(bin);
+        assertEquals(expected, ours);
+        if (v.release()) {
+            // The crate's #[inline] helpers are inlined in release builds and have no out-of-line copy.
+            assertTrue(expected.stream().anyMatch(s -> s.startsWith("sample_rust::inline::scale|")), expected.toString());
+            Function scale = binary.match(Pattern.parse("sample_rust::inline::scale"), true).get(0);
+            assertTrue(scale.instances().isEmpty());
+            Signature sig = debug.signature(scale).orElseThrow();
+            assertEquals(List.of(new Parameter("x", "u64"), new Parameter("k", "u64")), sig.parameters());
+            assertEquals("u64", sig.returnType());
+        }
+    }
+}
