@@ -445,13 +445,14 @@ public final class Dwarf {
         int i = a.index(Dw.AT_const_value);
         int form = a.forms[i];
         if (a.data[i] instanceof byte[] b) {
-            return new LocationDescription.ConstantValue(0, b, null);
+            return new LocationDescription.ConstantValue(0, false, b, null);
         }
         return switch (form) {
             case Dw.FORM_string, Dw.FORM_strp, Dw.FORM_line_strp, Dw.FORM_strx, Dw.FORM_strx1, Dw.FORM_strx2,
-                 Dw.FORM_strx3, Dw.FORM_strx4 -> new LocationDescription.ConstantValue(0, null,
+                 Dw.FORM_strx3, Dw.FORM_strx4 -> new LocationDescription.ConstantValue(0, false, null,
                     d.string(Dw.AT_const_value));
-            default -> new LocationDescription.ConstantValue(a.values[i], null, null);
+            default -> new LocationDescription.ConstantValue(a.values[i],
+                    form == Dw.FORM_sdata || form == Dw.FORM_implicit_const, null, null);
         };
     }
 

@@ -1,0 +1,270 @@
+// Reads every sample-rust build with our DWARF reader and compares units, subprograms (names, ranges, frame
+// bases, parameters with types and location lists), inline sites and prologue_end rows with what
+// llvm-dwarfdump said about the same build (fixtures from src/test/resources/dwarf/regenerate.sh).
+package dev.rustprobe.dwarf;
+
+import dev.rustprobe.testing.SampleRust;
+import dev.rustprobe.testing.SampleRust.Variant;
+import net.fornwall.jelf.ElfFile;
+import net.fornwall.jelf.ElfSection;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class DwarfSampleRustTest {
+
+    private static List<String> fixture(Variant v, String file) {
+        String path = "/dwarf/" + v.buildName() + "/" + file;
+        try (InputStream in = DwarfSampleRustTest.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing fixture " + path + "; run regenerate.sh");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Dwarf open(Variant v) {
+        Path bin = SampleRust.binary(v);
+        checkFingerprint(v, bin);
+        return Dwarf.open(TestSections.of(bin));
+    }
+
+    /** The fixtures describe one exact build; a different rustc would make every comparison fail confusingly. */
+    private static void checkFingerprint(Variant v, Path bin) {
+        String expected = fixture(v, "fingerprint.tsv").stream().filter(l -> l.startsWith("text\t")).findFirst()
+                .orElseThrow().substring(5);
+        try {
+            ElfFile f = ElfFile.from(bin.toFile());
+            ElfSection text = f.firstSectionByName(".text");
+            String actual = String.format("%016x %06x", text.header.sh_addr, text.header.sh_size);
+            assertEquals(expected, actual, "sample-rust " + v.buildName() + " is not the build the fixtures were "
+                    + "made from (.text address and size differ): another rustc? run "
+                    + "toolkit/src/test/resources/dwarf/regenerate.sh");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String root() {
+        return SampleRust.root().toString();
+    }
+
+    private static String norm(String path) {
+        return path == null ? "" : path.replace(root(), "$ROOT");
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    static String ranges(List<PcRange> rs) {
+        return rs.stream().map(r -> Long.toHexString(r.begin()) + "-" + Long.toHexString(r.end()))
+                .collect(Collectors.joining(","));
+    }
+
+    static String ops(List<DwarfOp> ops) {
+        return ops.stream().map(DwarfOp::toString).collect(Collectors.joining(", "));
+    }
+
+    static String location(LocationDescription loc) {
+        if (loc == null) {
+            return "";
+        }
+        if (loc instanceof LocationDescription.Expression e) {
+            return ops(e.ops());
+        }
+        if (loc instanceof LocationDescription.LocationList l) {
+            return l.entries().stream()
+                    .map(e -> e.isDefault() ? "?default: " + ops(e.ops())
+                            : Long.toHexString(e.begin()) + "-" + Long.toHexString(e.end()) + ": " + ops(e.ops()))
+                    .collect(Collectors.joining(" | "));
+        }
+        return loc.toString();
+    }
+
+    static String variables(List<Variable> vars) {
+        return vars.stream().sorted(Comparator.comparingLong(Variable::offset))
+                .map(v -> (v.isParameter() ? "P " : "V ") + (v.name() == null ? "-" : v.name()) + " "
+                        + (v.typeRef() == null ? "-" : hex(v.typeRef().offset())) + " "
+                        + (v.originOffset() < 0 ? "-" : hex(v.originOffset())) + " [" + location(v.location()) + "]")
+                .collect(Collectors.joining(" ;; "));
+    }
+
+    private static boolean crateUnit(CompileUnit u) {
+        return u.name() != null && u.name().startsWith("src/");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void unitsMatchLlvmDwarfdump(Variant v) {
+        Dwarf d = open(v);
+        List<String> actual = new ArrayList<>();
+        for (CompileUnit u : d.units()) {
+            assertEquals(v.dwarfVersion() == 5 && crateUnit(u) ? 5 : 4, u.version(), u.name());
+            actual.add(hex(u.offset()) + "\t" + u.version() + "\t" + norm(u.name()) + "\t" + d.subprograms(u).size()
+                    + "\t" + d.inlinedCalls(u).size() + "\t" + ranges(u.ranges()));
+        }
+        assertLines(fixture(v, "units.tsv"), actual, "units of " + v.buildName());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void subprogramsMatchLlvmDwarfdump(Variant v) {
+        Dwarf d = open(v);
+        List<String> actual = new ArrayList<>();
+        for (CompileUnit u : d.units()) {
+            if (!crateUnit(u)) {
+                continue;
+            }
+            for (Subprogram s : d.subprograms(u)) {
+                List<Variable> vars = new ArrayList<>(s.parameters());
+                vars.addAll(s.variables());
+                actual.add(String.join("\t", hex(s.offset()), s.name() == null ? "" : s.name(),
+                        s.linkageName() == null ? "" : s.linkageName(), ranges(s.ranges()),
+                        s.isAbstractInline() ? "1" : "0", s.external() ? "1" : "0", Integer.toString(s.declLine()),
+                        s.returnTypeRef() == null ? "-" : hex(s.returnTypeRef().offset()),
+                        s.frameBase() == null ? "-" : location(s.frameBase()), variables(vars)));
+            }
+        }
+        assertLines(fixture(v, "subprograms.tsv"), actual, "subprograms of " + v.buildName());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void inlineSitesMatchLlvmDwarfdump(Variant v) {
+        Dwarf d = open(v);
+        List<String> actual = new ArrayList<>();
+        for (CompileUnit u : d.units()) {
+            if (!crateUnit(u)) {
+                continue;
+            }
+            for (InlinedCall c : d.inlinedCalls(u)) {
+                actual.add(String.join("\t", hex(c.offset()), hex(c.origin().offset()), norm(c.callFile()),
+                        Integer.toString(c.callLine()), Integer.toString(c.callColumn()), ranges(c.ranges()),
+                        Integer.toString(c.depth()), c.parentOffset() < 0 ? "-" : hex(c.parentOffset()),
+                        c.caller() == null ? "-" : hex(c.caller().offset()), variables(c.parameters())));
+            }
+        }
+        assertLines(fixture(v, "inlined.tsv"), actual, "inline sites of " + v.buildName());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void lineTablesAndPrologueEndMatchLlvmDwarfdump(Variant v) {
+        Dwarf d = open(v);
+        Map<Long, List<long[]>> prologueRows = new HashMap<>();
+        Map<Long, Integer> rowCounts = new HashMap<>();
+        long unit = -1;
+        for (String l : fixture(v, "lines.tsv")) {
+            String[] f = l.split("\t");
+            if (!l.startsWith("\t")) {
+                unit = Long.decode(f[0]);
+                rowCounts.put(unit, Integer.parseInt(f[1]));
+                prologueRows.put(unit, new ArrayList<>());
+            } else {
+                prologueRows.get(unit).add(new long[]{Long.parseLong(f[1], 16), Long.parseLong(f[2]),
+                        Long.parseLong(f[3]), Long.parseLong(f[4])});
+            }
+        }
+        int checkedFunctions = 0;
+        for (CompileUnit u : d.units()) {
+            if (!crateUnit(u)) {
+                continue;
+            }
+            LineTable t = d.lineTable(u);
+            assertEquals(rowCounts.get(u.offset()), t.rows().size(), "rows of the line program of " + u.name());
+            List<String> expected = prologueRows.get(u.offset()).stream()
+                    .map(r -> Long.toHexString(r[0]) + " " + r[1] + ":" + r[2] + " file " + r[3]).toList();
+            List<String> actual = t.rows().stream().filter(LineTable.Row::prologueEnd)
+                    .map(r -> Long.toHexString(r.address()) + " " + r.line() + ":" + r.column() + " file " + r.file())
+                    .toList();
+            assertEquals(expected, actual, "prologue_end rows of " + u.name());
+            for (Subprogram s : d.subprograms(u)) {
+                if (!s.hasCode()) {
+                    continue;
+                }
+                long want = -1;
+                for (PcRange r : s.ranges()) {
+                    for (long[] row : prologueRows.get(u.offset())) {
+                        if (r.contains(row[0]) && (want < 0 || row[0] < want)) {
+                            want = row[0];
+                        }
+                    }
+                    if (want >= 0) {
+                        break;
+                    }
+                }
+                OptionalLong got = d.prologueEnd(s);
+                assertEquals(want < 0 ? OptionalLong.empty() : OptionalLong.of(want), got,
+                        "prologue_end of " + s.qualifiedName());
+                checkedFunctions++;
+            }
+        }
+        assertTrue(checkedFunctions > 100, "only " + checkedFunctions + " functions with code in the crate's units");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void lookupsByPcAndLinkageNameFindTheDescribedFunction(Variant v) {
+        Map<String, Set<Long>> withCode = new HashMap<>();
+        Map<Long, String> ranges = new HashMap<>();
+        for (String l : fixture(v, "subprograms.tsv")) {
+            String[] f = l.split("\t", -1);
+            if (!f[3].isEmpty()) {
+                withCode.computeIfAbsent(f[2], k -> new HashSet<>()).add(Long.decode(f[0]));
+                ranges.put(Long.decode(f[0]), f[3]);
+            }
+        }
+        assertFalse(withCode.isEmpty());
+        Dwarf d = open(v); // fresh: the first lookup must work without any earlier full parse
+        for (Map.Entry<Long, String> e : ranges.entrySet()) {
+            long low = Long.parseLong(e.getValue().split("-")[0], 16);
+            Optional<Subprogram> s = d.subprogramAt(low);
+            assertTrue(s.isPresent(), "no subprogram at 0x" + Long.toHexString(low));
+            assertEquals(e.getKey(), s.get().offset(), "subprogram at 0x" + Long.toHexString(low));
+        }
+        for (Map.Entry<String, Set<Long>> e : withCode.entrySet()) {
+            if (e.getKey().isEmpty()) {
+                continue;
+            }
+            Subprogram s = d.subprogramByLinkageName(e.getKey()).orElseThrow(() -> new AssertionError(e.getKey()));
+            assertTrue(e.getValue().contains(s.offset()), e.getKey() + " found at " + hex(s.offset()));
+        }
+        assertTrue(d.subprogramByLinkageName("_ZN11sample_rust6nonexistent17h0000000000000000E").isEmpty());
+    }
+
+    private static void assertLines(List<String> expected, List<String> actual, String what) {
+        if (expected.equals(actual)) {
+            return;
+        }
+        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+            if (!expected.get(i).equals(actual.get(i))) {
+                fail(what + ": line " + (i + 1) + " differs\nllvm-dwarfdump: " + expected.get(i) + "\nrustprobe:      "
+                        + actual.get(i));
+            }
+        }
+        fail(what + ": llvm-dwarfdump has " + expected.size() + " lines, rustprobe " + actual.size());
+    }
+}
