@@ -279,3 +279,67 @@ with open(os.path.join(out_dir, 'lines.tsv'), 'w') as out:
         out.write('0x%x\t%d\n' % (unit, rows))
         for r in pe:
             out.write('\t' + r + '\n')
+
+# the crate's type DIEs: sizes, member offsets, variant parts with discriminant values, enumerators, arrays
+TYPE_TAGS = {'DW_TAG_structure_type': 'struct', 'DW_TAG_union_type': 'union', 'DW_TAG_enumeration_type': 'enum',
+             'DW_TAG_base_type': 'base', 'DW_TAG_pointer_type': 'pointer', 'DW_TAG_array_type': 'array',
+             'DW_TAG_typedef': 'typedef'}
+
+
+def num(d, a):
+    v = s(d, a)
+    return str(int(v, 0)) if v else '-'
+
+
+def member_text(m):
+    return '%s@%s:%s' % (s(m, 'DW_AT_name') or '-', num(m, 'DW_AT_data_member_location'), ref(m, 'DW_AT_type') or '-')
+
+
+with open(os.path.join(out_dir, 'types.tsv'), 'w') as out:
+    out.write('# offset\tkind\tname\tbyte_size\tdetails\n')
+    for (hdr, root) in units:
+        if not crate_unit(root):
+            continue
+        for d in walk(root):
+            kind = TYPE_TAGS.get(d.tag)
+            if kind is None or 'DW_AT_declaration' in d.attrs:
+                continue
+            details = []
+            if kind in ('struct', 'union'):
+                for c in d.children:
+                    if c.tag == 'DW_TAG_member' and 'DW_AT_declaration' not in c.attrs:
+                        details.append('m ' + member_text(c))
+                    elif c.tag == 'DW_TAG_template_type_parameter':
+                        details.append('t %s=%s' % (s(c, 'DW_AT_name'), ref(c, 'DW_AT_type')))
+                    elif c.tag == 'DW_TAG_variant_part':
+                        discr = ref(c, 'DW_AT_discr')
+                        dm = [x for x in c.children if x.tag == 'DW_TAG_member' and '0x%x' % x.off == discr]
+                        details.append('discr ' + (member_text(dm[0]) if dm else '-'))
+                        for v in c.children:
+                            if v.tag == 'DW_TAG_variant':
+                                ms = [x for x in v.children if x.tag == 'DW_TAG_member']
+                                value = s(v, 'DW_AT_discr_value')
+                                details.append('v %s %s' % (str(int(value, 0) & 0xffffffffffffffff) if value else 'default',
+                                                            member_text(ms[0]) if ms else '-'))
+            elif kind == 'enum':
+                details.append('u ' + (ref(d, 'DW_AT_type') or '-'))
+                for c in d.children:
+                    if c.tag == 'DW_TAG_enumerator':
+                        details.append('e %s=%s' % (s(c, 'DW_AT_name'), int(s(c, 'DW_AT_const_value'), 0) & 0xffffffffffffffff))
+            elif kind == 'base':
+                details.append(s(d, 'DW_AT_encoding'))
+            elif kind in ('pointer', 'typedef'):
+                details.append(ref(d, 'DW_AT_type') or '-')
+            elif kind == 'array':
+                details.append(ref(d, 'DW_AT_type') or '-')
+                for c in d.children:
+                    if c.tag == 'DW_TAG_subrange_type':
+                        if 'DW_AT_count' in c.attrs:
+                            details.append('n ' + num(c, 'DW_AT_count'))
+                        elif 'DW_AT_upper_bound' in c.attrs:
+                            lo = int(s(c, 'DW_AT_lower_bound') or '0', 0)
+                            details.append('n %d' % (int(s(c, 'DW_AT_upper_bound'), 0) - lo + 1))
+                        else:
+                            details.append('n -1')
+            out.write('0x%x\t%s\t%s\t%s\t%s\n' % (d.off, kind, s(d, 'DW_AT_name') or '-', num(d, 'DW_AT_byte_size'),
+                                                  ' ;; '.join(details)))
