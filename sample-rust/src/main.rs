@@ -1,6 +1,6 @@
 //! The workload every rustprobe test traces: calls each function of the library with values hidden from the
 //! optimizer and prints one truth line per call (see README.md for the format).
-//! Usage: sample-rust [--repeat N] [--quiet] [--wait-stdin]
+//! Usage: sample-rust [--repeat N] [--hot N] [--quiet] [--wait-stdin]
 
 mod truth;
 
@@ -11,18 +11,23 @@ use truth::{print_line, tid, Truth};
 
 struct Options {
     repeat: u64,
+    hot: u64,
     quiet: bool,
     wait_stdin: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut o = Options { repeat: 1, quiet: false, wait_stdin: false };
+    let mut o = Options { repeat: 1, hot: 0, quiet: false, wait_stdin: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--repeat" => {
                 let n = args.next().ok_or("--repeat needs a number")?;
                 o.repeat = n.parse().map_err(|_| format!("--repeat needs a number, not {n:?}"))?;
+            }
+            "--hot" => {
+                let n = args.next().ok_or("--hot needs a number")?;
+                o.hot = n.parse().map_err(|_| format!("--hot needs a number, not {n:?}"))?;
             }
             "--quiet" => o.quiet = true,
             "--wait-stdin" => o.wait_stdin = true,
@@ -40,7 +45,7 @@ fn main() {
             if !msg.is_empty() {
                 eprintln!("sample-rust: {msg}");
             }
-            eprintln!("usage: sample-rust [--repeat N] [--quiet] [--wait-stdin]");
+            eprintln!("usage: sample-rust [--repeat N] [--hot N] [--quiet] [--wait-stdin]");
             std::process::exit(2);
         }
     };
@@ -73,6 +78,7 @@ fn main() {
         internal_calls();
         thread_calls();
     }
+    hot_calls(o.hot);
     print_line(&format!("DONE\t{}\tsample-rust\tlines={}\n", tid(), truth::lines()));
 }
 
@@ -141,6 +147,11 @@ fn scalar_calls() {
     let (x, k) = (t.arg("x", 1.5f32), t.arg("k", -4.0f32));
     t.ret(scalars::scale_f32(x, k));
 
+    let mut counter = black_box(40u64);
+    let mut t = Truth::call("sample_rust::scalars::bump");
+    let (c, by) = (t.arg("counter", &mut counter), t.arg("by", 2u64));
+    t.ret(scalars::bump(c, by));
+
     // Inlined helpers: one call with a constant k, one with both values opaque.
     let x = black_box(sum);
     let mut t = Truth::inline("sample_rust::inline::scale");
@@ -189,6 +200,13 @@ fn text_calls() {
     let mut t = Truth::inline("sample_rust::inline::prefix_len");
     let s = t.arg("s", s);
     t.known("k", &4usize).at(site!(), inline::prefix_len(s, 4));
+
+    // The same inlined site run three times from a loop.
+    for word in black_box(["loop", "inlined", "x"]) {
+        let mut t = Truth::inline("sample_rust::inline::prefix_len");
+        let (s, k) = (t.arg("s", word), t.arg("k", 5usize));
+        t.at(site!(), inline::prefix_len(s, k));
+    }
 }
 
 fn option_calls() {
@@ -440,14 +458,24 @@ fn generic_calls() {
     let xs = t.arg("xs", &empty[..]);
     t.ret(generics::largest(xs));
 
+    // double_area calls s.area() out of line: a NESTED line with half the result.
+    let square = shapes::Square { side: 9 };
+    let shown = format!("{square:?}");
     let mut t = Truth::call("sample_rust::generics::double_area::<sample_rust::shapes::Square>");
-    let s = t.arg("s", shapes::Square { side: 9 });
-    let area = t.ret(generics::double_area(s));
-    let _ = area;
+    let s = t.arg("s", square);
+    let doubled = t.ret(generics::double_area(s));
+    Truth::nested("<sample_rust::shapes::Square as sample_rust::shapes::Area>::area")
+        .known("self", &format_args!("{shown}"))
+        .ret(doubled / 2);
 
+    let rect = shapes::Rect { w: 5, h: 6, label: 1 };
+    let shown = format!("{rect:?}");
     let mut t = Truth::call("sample_rust::generics::double_area::<sample_rust::shapes::Rect>");
-    let s = t.arg("s", shapes::Rect { w: 5, h: 6, label: 1 });
-    t.ret(generics::double_area(s));
+    let s = t.arg("s", rect);
+    let doubled = t.ret(generics::double_area(s));
+    Truth::nested("<sample_rust::shapes::Rect as sample_rust::shapes::Area>::area")
+        .known("self", &format_args!("{shown}"))
+        .ret(doubled / 2);
 }
 
 fn closure_calls() {
@@ -556,5 +584,14 @@ fn thread_calls() {
         .collect();
     for h in handles {
         h.join().expect("worker thread");
+    }
+}
+
+/// A hot loop for benchmarks: orders::place called n times on the main thread, each with its own id.
+fn hot_calls(n: u64) {
+    for i in 0..n {
+        let mut t = Truth::call("sample_rust::orders::place");
+        let (id, name, qty) = (t.arg("id", (i % 1_000_000) as u32 + 1000), t.arg("name", "hot"), t.arg("qty", Some(2u32)));
+        let _ = t.ret(orders::place(id, name, qty));
     }
 }

@@ -80,3 +80,9 @@ pub fn half_f64(x: f64) -> f64 {
 pub fn scale_f32(x: f32, k: f32) -> f32 {
     x * k
 }
+
+/// `&mut u64` and a unit return: the truth line shows the counter before the call.
+#[inline(never)]
+pub fn bump(counter: &mut u64, by: u64) {
+    *counter = counter.wrapping_add(by);
+}

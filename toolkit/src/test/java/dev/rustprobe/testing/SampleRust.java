@@ -246,4 +246,35 @@ public final class SampleRust {
         }
         return new TruthLine(kind, tid, f[2], args, ret, site);
     }
+
+    /**
+     * The name nm -C prints for a truth-line function. Truth lines use v0 demangling; legacy demangling drops type
+     * arguments and closure indexes and writes an inherent method as "path::Type::f", not "<path::Type>::f".
+     */
+    public static String demangledName(String function, Variant v) {
+        if (v.v0Mangling()) {
+            return function;
+        }
+        String legacy = stripTypeArguments(function).replaceAll("\\{closure#[0-9]+}", "{{closure}}");
+        return legacy.matches("<[^<> ]+>::.*") ? legacy.substring(1).replaceFirst(">::", "::") : legacy;
+    }
+
+    /** Removes every "::<...>" type-argument list (balanced), leaving "<A as B>::f" qualified paths alone. */
+    public static String stripTypeArguments(String name) {
+        StringBuilder b = new StringBuilder();
+        int depth = 0;
+        for (int i = 0; i < name.length(); i++) {
+            if (depth == 0 && name.startsWith("::<", i)) {
+                depth = 1;
+                i += 2;
+            } else if (depth > 0) {
+                char c = name.charAt(i);
+                if (c == '<') depth++;
+                if (c == '>' && name.charAt(i - 1) != '-') depth--;
+            } else {
+                b.append(name.charAt(i));
+            }
+        }
+        return b.toString();
+    }
 }

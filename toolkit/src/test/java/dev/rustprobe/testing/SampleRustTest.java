@@ -66,7 +66,12 @@ class SampleRustTest {
         // Inlined helpers: at least three call sites in different places, some called from worker threads.
         Set<String> sites = lines.stream().filter(l -> l.kind() == Kind.INLINE).map(TruthLine::callSite)
                 .collect(Collectors.toSet());
-        assertTrue(sites.size() >= 6, "inline call sites " + sites);
+        assertTrue(sites.size() >= 7, "inline call sites " + sites);
+        // The loop site runs three times with different words.
+        Map<String, Long> perSite = lines.stream().filter(l -> l.kind() == Kind.INLINE)
+                .filter(l -> l.function().equals("sample_rust::inline::prefix_len"))
+                .collect(Collectors.groupingBy(TruthLine::callSite, Collectors.counting()));
+        assertTrue(perSite.containsValue(3L), "prefix_len sites " + perSite);
     }
 
     @ParameterizedTest
@@ -79,7 +84,13 @@ class SampleRustTest {
         List<TruthLine> quiet = SampleRust.run(v, "--quiet", "--repeat", "3");
         assertEquals(List.of(Kind.START, Kind.DONE), quiet.stream().map(TruthLine::kind).toList());
         assertEquals(String.valueOf(3 * calls), quiet.get(1).arg("lines"));
+        List<TruthLine> hot = SampleRust.run(v, "--hot", "5");
+        List<TruthLine> hotPlaces = hot.subList(hot.size() - 6, hot.size() - 1);
+        assertEquals(List.of("1000", "1001", "1002", "1003", "1004"), hotPlaces.stream().map(l -> l.arg("id")).toList());
+        assertTrue(hotPlaces.stream().allMatch(l -> l.function().equals("sample_rust::orders::place")
+                && l.ret().equals("Ok(" + 2 * Integer.parseInt(l.arg("id")) + ")")), hotPlaces.toString());
         assertEquals(2, SampleRust.execute(v, "--repeat", "many").exitCode());
+        assertEquals(2, SampleRust.execute(v, "--hot").exitCode());
     }
 
     @Test
@@ -115,7 +126,7 @@ class SampleRustTest {
         List<TruthLine> lines = SampleRust.run(v);
         List<String> missing = new ArrayList<>();
         for (TruthLine l : lines) {
-            String name = symbolName(l.function(), v);
+            String name = SampleRust.demangledName(l.function(), v);
             switch (l.kind()) {
                 case CALL, NESTED, PANIC -> {
                     if (!symbols.containsKey(name)) {
@@ -142,7 +153,7 @@ class SampleRustTest {
         // Generic copies: local symbols with one path (legacy) or one path plus type arguments (v0).
         Set<String> describeCopies = new HashSet<>();
         symbols.forEach((name, list) -> {
-            if (symbolName(stripGenerics(name), Variant.RELEASE_LEGACY).equals("sample_rust::generics::describe")) {
+            if (SampleRust.demangledName(SampleRust.stripTypeArguments(name), Variant.RELEASE_LEGACY).equals("sample_rust::generics::describe")) {
                 list.forEach(s -> {
                     assertEquals('t', s.type(), name);
                     describeCopies.add(s.address());
@@ -192,41 +203,27 @@ class SampleRustTest {
         }
     }
 
+    @Test
+    void demangledNameFollowsLegacyDemangling() {
+        // Expected forms as nm -C prints legacy symbols (see the RELEASE_LEGACY symbol-table test).
+        Variant legacy = Variant.RELEASE_LEGACY;
+        assertEquals("sample_rust::orders::Order::total", SampleRust.demangledName("<sample_rust::orders::Order>::total", legacy));
+        assertEquals("sample_rust::generics::describe", SampleRust.demangledName("sample_rust::generics::describe::<&str>", legacy));
+        assertEquals("sample_rust::generics::double_area",
+                SampleRust.demangledName("sample_rust::generics::double_area::<sample_rust::shapes::Rect>", legacy));
+        assertEquals("sample_rust::closures::make_adder::{{closure}}",
+                SampleRust.demangledName("sample_rust::closures::make_adder::{closure#0}", legacy));
+        assertEquals("a::f", SampleRust.demangledName("a::f::<fn(u8) -> core::option::Option<u8>>", legacy));
+        String traitMethod = "<sample_rust::shapes::Square as sample_rust::shapes::Area>::area";
+        assertEquals(traitMethod, SampleRust.demangledName(traitMethod, legacy));
+        assertEquals("sample_rust::generics::describe::<&str>",
+                SampleRust.demangledName("sample_rust::generics::describe::<&str>", Variant.RELEASE_V0));
+    }
+
     private static TruthLine only(List<TruthLine> lines, Kind kind, String function) {
         List<TruthLine> found = lines.stream().filter(l -> l.kind() == kind && l.function().equals(function)).toList();
         assertEquals(1, found.size(), kind + " " + function + ": " + found);
         return found.get(0);
-    }
-
-    /**
-     * The name nm -C prints for a truth-line function. Truth lines use v0 demangling; legacy demangling drops type
-     * arguments and closure indexes and writes an inherent method as "path::Type::f", not "<path::Type>::f".
-     */
-    static String symbolName(String function, Variant v) {
-        if (v.v0Mangling()) {
-            return function;
-        }
-        String legacy = stripGenerics(function).replaceAll("\\{closure#[0-9]+}", "{{closure}}");
-        return legacy.matches("<[^<> ]+>::.*") ? legacy.substring(1).replaceFirst(">::", "::") : legacy;
-    }
-
-    /** Removes every "::<...>" type-argument list (balanced), leaving "<A as B>::f" qualified paths alone. */
-    static String stripGenerics(String name) {
-        StringBuilder b = new StringBuilder();
-        int depth = 0;
-        for (int i = 0; i < name.length(); i++) {
-            if (depth == 0 && name.startsWith("::<", i)) {
-                depth = 1;
-                i += 2;
-            } else if (depth > 0) {
-                char c = name.charAt(i);
-                if (c == '<') depth++;
-                if (c == '>' && name.charAt(i - 1) != '-') depth--;
-            } else {
-                b.append(name.charAt(i));
-            }
-        }
-        return b.toString();
     }
 
     record Symbol(String address, char type) {}
