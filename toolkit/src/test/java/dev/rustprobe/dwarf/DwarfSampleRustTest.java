@@ -1,19 +1,13 @@
 // Reads every sample-rust build with our DWARF reader and compares units, subprograms (names, ranges, frame
 // bases, parameters with types and location lists), inline sites and prologue_end rows with what
-// llvm-dwarfdump said about the same build (fixtures from src/test/resources/dwarf/regenerate.sh).
+// llvm-dwarfdump said about the same build (fixtures from src/test/resources/dwarf/regenerate.sh, see DwarfFixtures).
 package dev.rustprobe.dwarf;
 
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Variant;
-import net.fornwall.jelf.ElfFile;
-import net.fornwall.jelf.ElfSection;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,38 +27,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 class DwarfSampleRustTest {
 
     private static List<String> fixture(Variant v, String file) {
-        String path = "/dwarf/" + v.buildName() + "/" + file;
-        try (InputStream in = DwarfSampleRustTest.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing fixture " + path + "; run regenerate.sh");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(l -> !l.startsWith("#")).toList();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return DwarfFixtures.lines(v, file);
     }
 
     private static Dwarf open(Variant v) {
-        Path bin = SampleRust.binary(v);
-        checkFingerprint(v, bin);
-        return Dwarf.open(TestSections.of(bin));
-    }
-
-    /** The fixtures describe one exact build; a different rustc would make every comparison fail confusingly. */
-    private static void checkFingerprint(Variant v, Path bin) {
-        String expected = fixture(v, "fingerprint.tsv").stream().filter(l -> l.startsWith("text\t")).findFirst()
-                .orElseThrow().substring(5);
-        try {
-            ElfFile f = ElfFile.from(bin.toFile());
-            ElfSection text = f.firstSectionByName(".text");
-            String actual = String.format("%016x %06x", text.header.sh_addr, text.header.sh_size);
-            assertEquals(expected, actual, "sample-rust " + v.buildName() + " is not the build the fixtures were "
-                    + "made from (.text address and size differ): another rustc? run "
-                    + "toolkit/src/test/resources/dwarf/regenerate.sh");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        fixture(v, "fingerprint.tsv"); // fails clearly if no fixtures describe this build
+        return Dwarf.open(TestSections.of(SampleRust.binary(v)));
     }
 
     private static String root() {

@@ -8,9 +8,6 @@ import dev.rustprobe.testing.SampleRust.Variant;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -91,12 +88,8 @@ class DwarfTypesTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
-    void typesMatchLlvmDwarfdump(Variant v) throws IOException {
-        List<String> lines;
-        try (InputStream in = getClass().getResourceAsStream("/dwarf/" + v.buildName() + "/types.tsv")) {
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#"))
-                    .toList();
-        }
+    void typesMatchLlvmDwarfdump(Variant v) {
+        List<String> lines = DwarfFixtures.lines(v, "types.tsv");
         Dwarf d = Dwarf.open(TestSections.of(SampleRust.binary(v)));
         int variantEnums = 0;
         int reordered = 0;
