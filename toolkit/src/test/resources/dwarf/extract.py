@@ -209,7 +209,7 @@ with open(os.path.join(out_dir, 'units.tsv'), 'w') as out:
         out.write('0x%x\t%d\t%s\t%d\t%d\t%s\n' % (hdr[0], hdr[1], norm(s(root, 'DW_AT_name')), subs, inl, ranges(root)))
 
 with open(os.path.join(out_dir, 'subprograms.tsv'), 'w') as out:
-    out.write('# offset\tname\tlinkage_name\tranges\tinline\texternal\tdecl_line\treturn type\tframe_base\tvariables\n')
+    out.write('# offset\tname\tlinkage_name\tranges\tinline\texternal\tdecl_line\tdecl_file\treturn type\tframe_base\tvariables\n')
     for (hdr, root) in units:
         if not crate_unit(root):
             continue
@@ -222,6 +222,7 @@ with open(os.path.join(out_dir, 'subprograms.tsv'), 'w') as out:
                 '1' if s(d, 'DW_AT_inline') in ('DW_INL_inlined', 'DW_INL_declared_inlined') else '0',
                 '1' if first(d, lambda x: 'DW_AT_external' in x.attrs) else '0',
                 first(d, lambda x: s(x, 'DW_AT_decl_line')) or '0',
+                norm(first(d, lambda x: s(x, 'DW_AT_decl_file'))) or '-',
                 first(d, lambda x: ref(x, 'DW_AT_type')) or '-', ops(d.attrs.get('DW_AT_frame_base', '')) or '-',
                 ' ;; '.join(var_text(v) for v in variables(d))]) + '\n')
 

@@ -112,6 +112,7 @@ class DwarfSampleRustTest {
                 actual.add(String.join("\t", hex(s.offset()), s.name() == null ? "" : s.name(),
                         s.linkageName() == null ? "" : s.linkageName(), ranges(s.ranges()),
                         s.isAbstractInline() ? "1" : "0", s.external() ? "1" : "0", Integer.toString(s.declLine()),
+                        s.declFile() == null ? "-" : norm(s.declFile()),
                         s.returnTypeRef() == null ? "-" : hex(s.returnTypeRef().offset()),
                         s.frameBase() == null ? "-" : location(s.frameBase()), variables(vars)));
             }
