@@ -35,6 +35,8 @@ public final class Dwarf {
     private final Map<Long, CompileUnit> compileUnits = new HashMap<>();
     private List<CompileUnit> units;
     private Map<String, Long> linkageIndex;
+    private List<FunctionSummary> summaries;
+    private Map<String, FunctionSummary> byLinkageName;
     private Aranges aranges;
 
     private Dwarf(DwarfSections sections) {
@@ -279,7 +281,7 @@ public final class Dwarf {
         if (linkageIndex == null) {
             Map<String, Long> index = new HashMap<>();
             Map<String, Long> withCode = new HashMap<>();
-            for (FunctionSummary f : Skim.functions(this)) {
+            for (FunctionSummary f : functionSummaries()) {
                 if (f.linkageName() == null) {
                     continue;
                 }
@@ -299,7 +301,30 @@ public final class Dwarf {
      * the skim path (no objects per DIE), for listing many thousands of symbols quickly.
      */
     public List<FunctionSummary> functionSummaries() {
-        return Skim.functions(this);
+        if (summaries == null) {
+            summaries = Collections.unmodifiableList(Skim.functions(this));
+        }
+        return summaries;
+    }
+
+    /**
+     * The summaries merged per linkage name: each codegen unit has its own abstract DIE of a function it inlined,
+     * so one name can have several; this sums their inline sites and keeps the first DIE with code.
+     */
+    public Map<String, FunctionSummary> functionsByLinkageName() {
+        if (byLinkageName == null) {
+            Map<String, FunctionSummary> out = new HashMap<>();
+            for (FunctionSummary f : functionSummaries()) {
+                if (f.linkageName() == null) {
+                    continue;
+                }
+                out.merge(f.linkageName(), f, (a, b) -> new FunctionSummary(a.linkageName(), a.name(),
+                        a.definitionOffset(), a.hasCode() ? a.codeOffset() : b.codeOffset(),
+                        a.hasCode() ? a.lowPc() : b.lowPc(), a.inlineSites() + b.inlineSites()));
+            }
+            byLinkageName = Collections.unmodifiableMap(out);
+        }
+        return byLinkageName;
     }
 
     Subprogram subprogram(Die d) {

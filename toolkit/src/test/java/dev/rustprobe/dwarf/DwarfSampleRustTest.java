@@ -224,6 +224,40 @@ class DwarfSampleRustTest {
         assertTrue(d.subprogramByLinkageName("_ZN11sample_rust6nonexistent17h0000000000000000E").isEmpty());
     }
 
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void skimSummariesCountInlineSitesAndCodePerLinkageName(Variant v) {
+        Map<Long, String> linkageOf = new HashMap<>();
+        Map<String, Boolean> hasCode = new HashMap<>();
+        for (String l : fixture(v, "subprograms.tsv")) {
+            String[] f = l.split("\t", -1);
+            if (!f[2].isEmpty()) {
+                linkageOf.put(Long.decode(f[0]), f[2]);
+                hasCode.merge(f[2], !f[3].isEmpty(), Boolean::logicalOr);
+            }
+        }
+        Map<String, Integer> sites = new HashMap<>();
+        for (String l : fixture(v, "inlined.tsv")) {
+            String name = linkageOf.get(Long.decode(l.split("\t", -1)[1]));
+            if (name != null) {
+                sites.merge(name, 1, Integer::sum);
+            }
+        }
+        Map<String, FunctionSummary> byName = open(v).functionsByLinkageName();
+        int inlined = 0;
+        for (Map.Entry<String, Boolean> e : hasCode.entrySet()) {
+            if (!e.getKey().contains("11sample_rust")) {
+                continue; // std's generic instances can also be described by std's own units
+            }
+            FunctionSummary f = byName.get(e.getKey());
+            assertTrue(f != null, "no summary for " + e.getKey());
+            assertEquals(e.getValue(), f.hasCode(), "has code: " + e.getKey());
+            assertEquals(sites.getOrDefault(e.getKey(), 0), f.inlineSites(), "inline sites of " + e.getKey());
+            inlined += f.inlineSites();
+        }
+        assertTrue(v == Variant.DEBUG || inlined > 20, inlined + " inline sites of the crate's own functions");
+    }
+
     private static void assertLines(List<String> expected, List<String> actual, String what) {
         if (expected.equals(actual)) {
             return;
