@@ -256,6 +256,7 @@ for (hdr, root) in units:
     if crate_unit(root) and 'DW_AT_stmt_list' in root.attrs:
         stmt[int(root.attrs['DW_AT_stmt_list'], 16)] = hdr[0]
 programs = {}
+first_rows = []  # every row of the first crate unit's program
 current = None
 with open(line_path) as f:
     for line in f:
@@ -271,6 +272,9 @@ with open(line_path) as f:
         if m:
             programs[current][0] += 1
             flags = m.group(7).split()
+            if current == min(stmt.values()):
+                first_rows.append('%x\t%s\t%s\t%s\t%s\t%s\t%s' % (int(m.group(1), 16), m.group(2), m.group(3),
+                                                         m.group(4), m.group(5), m.group(6), ' '.join(flags)))
             if 'prologue_end' in flags:
                 programs[current][1].append('%x\t%s\t%s\t%s' % (int(m.group(1), 16), m.group(2), m.group(3), m.group(4)))
 with open(os.path.join(out_dir, 'lines.tsv'), 'w') as out:
@@ -344,3 +348,9 @@ with open(os.path.join(out_dir, 'types.tsv'), 'w') as out:
                             details.append('n -1')
             out.write('0x%x\t%s\t%s\t%s\t%s\n' % (d.off, kind, s(d, 'DW_AT_name') or '-', num(d, 'DW_AT_byte_size'),
                                                   ' ;; '.join(details)))
+
+with open(os.path.join(out_dir, 'line-rows.tsv'), 'w') as out:
+    out.write('# every row of the line program of unit 0x%x: address\tline\tcolumn\tfile\tisa\tdiscriminator\tflags\n'
+              % min(stmt.values()))
+    for r in first_rows:
+        out.write(r + '\n')

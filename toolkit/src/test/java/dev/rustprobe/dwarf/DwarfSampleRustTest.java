@@ -196,6 +196,35 @@ class DwarfSampleRustTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
+    void everyRowOfTheFirstLineProgramMatchesLlvmDwarfdump(Variant v) {
+        Dwarf d = open(v);
+        CompileUnit first = d.units().stream().filter(DwarfSampleRustTest::crateUnit).findFirst().orElseThrow();
+        List<String> actual = new ArrayList<>();
+        for (LineTable.Row r : d.lineTable(first).rows()) {
+            List<String> flags = new ArrayList<>();
+            if (r.isStmt()) {
+                flags.add("is_stmt");
+            }
+            if (r.basicBlock()) {
+                flags.add("basic_block");
+            }
+            if (r.prologueEnd()) {
+                flags.add("prologue_end");
+            }
+            if (r.epilogueBegin()) {
+                flags.add("epilogue_begin");
+            }
+            if (r.endSequence()) {
+                flags.add("end_sequence");
+            }
+            actual.add(Long.toHexString(r.address()) + "\t" + r.line() + "\t" + r.column() + "\t" + r.file() + "\t"
+                    + r.isa() + "\t" + r.discriminator() + "\t" + String.join(" ", flags));
+        }
+        assertLines(fixture(v, "line-rows.tsv"), actual, "rows of the line program of " + first.name());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
     void lookupsByPcAndLinkageNameFindTheDescribedFunction(Variant v) {
         Map<String, Set<Long>> withCode = new HashMap<>();
         Map<Long, String> ranges = new HashMap<>();
