@@ -138,6 +138,11 @@ public final class Dwarf {
         return null;
     }
 
+    /** How many unit DIE trees are parsed and cached now (tests check laziness with it). */
+    int parsedTrees() {
+        return trees.size();
+    }
+
     Unit.Tree tree(Unit u) {
         Unit.Tree t = trees.get(u.offset);
         if (t == null) {

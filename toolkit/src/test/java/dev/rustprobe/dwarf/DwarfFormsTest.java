@@ -283,4 +283,34 @@ class DwarfFormsTest {
         assertEquals("f", d.subprogramByLinkageName("_ZN4unit1f17h0000000000000001E").orElseThrow().name());
         assertTrue(d.subprogramAt(LOW + 0x200).isEmpty());
     }
+
+    @Test
+    void sixtyFourBitDwarfUnitsOfVersion4And5Read() {
+        Bytes str = new Bytes().u8(0).cstr("wide.rs");
+        Bytes abbrev = new Bytes().uleb(1).uleb(0x11).u8(0)
+                .uleb(0x03).uleb(0x0e)  // name strp: 8 bytes in 64-bit DWARF
+                .uleb(0x11).uleb(0x01)  // low_pc addr
+                .uleb(0x12).uleb(0x07)  // high_pc data8
+                .uleb(0).uleb(0).uleb(0);
+        Bytes info = new Bytes()
+                .u32(0xffffffffL).u64(36).u16(4).u64(0).u8(8)
+                .uleb(1).u64(1).u64(0x2000).u64(0x20)
+                .u32(0xffffffffL).u64(37).u16(5).u8(0x01, 8).u64(0)
+                .uleb(1).u64(1).u64(0x3000).u64(0x10);
+        Map<String, byte[]> m = new HashMap<>();
+        m.put(".debug_str", str.bytes());
+        m.put(".debug_abbrev", abbrev.bytes());
+        m.put(".debug_info", info.bytes());
+        List<CompileUnit> units = Dwarf.open(new TestSections(m)).units();
+        assertEquals(2, units.size());
+        for (CompileUnit u : units) {
+            assertTrue(u.dwarf64());
+            assertEquals("wide.rs", u.name());
+        }
+        assertEquals(4, units.get(0).version());
+        assertEquals(List.of(new PcRange(0x2000, 0x2020)), units.get(0).ranges());
+        assertEquals(5, units.get(1).version());
+        assertEquals(0x30, units.get(1).offset());
+        assertEquals(List.of(new PcRange(0x3000, 0x3010)), units.get(1).ranges());
+    }
 }
