@@ -399,8 +399,7 @@ public final class Dwarf {
     }
 
     private TypeRef typeRef(Die d) {
-        long t = d.ref(Dw.AT_type);
-        return t < 0 ? null : new TypeRef(this, t);
+        return ref(d, Dw.AT_type);
     }
 
     /** The namespace path of a DIE's parents (namespaces and types), joined with "::", then name. */
@@ -637,6 +636,12 @@ public final class Dwarf {
 
     TypeRef ref(Die d, int at) {
         long t = d.ref(at);
+        if (t < 0 && d.form(at) == Dw.FORM_ref_sig8) {
+            Unit.Attrs a = d.attrs();
+            long sig = a.values[a.index(at)];
+            return new TypeRef(this, new Type.Unknown(-1, null, "type unit signature 0x" + Long.toHexString(sig)
+                    + " (type units are not read)"));
+        }
         return t < 0 ? null : new TypeRef(this, t);
     }
 
