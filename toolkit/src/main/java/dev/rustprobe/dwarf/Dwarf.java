@@ -544,6 +544,37 @@ public final class Dwarf {
         return out;
     }
 
+    /** The inlined calls whose code covers pc, outermost first (each one inlined into the one before). */
+    public List<InlinedCall> inlinedCallsAt(long pc) {
+        Optional<Subprogram> caller = subprogramAt(pc);
+        if (caller.isEmpty()) {
+            return List.of();
+        }
+        Die d = dieAt(caller.get().offset());
+        List<InlinedCall> out = new ArrayList<>();
+        int end = d.tree.subtreeEnds[d.index];
+        int i = d.index + 1;
+        while (i < end) {
+            Die c = new Die(d.unit, d.tree, i);
+            if (c.tag() == Dw.TAG_inlined_subroutine || c.tag() == Dw.TAG_lexical_block) {
+                boolean covers = false;
+                for (PcRange r : live(c.ranges())) {
+                    covers |= r.contains(pc);
+                }
+                // a lexical block without ranges still scopes inline sites; descend into it
+                if (covers || (c.tag() == Dw.TAG_lexical_block && !c.has(Dw.AT_low_pc) && !c.has(Dw.AT_ranges))) {
+                    if (covers && c.tag() == Dw.TAG_inlined_subroutine) {
+                        out.add(inlinedCall(c));
+                    }
+                    i++; // descend
+                    continue;
+                }
+            }
+            i = d.tree.subtreeEnds[i]; // skip this subtree
+        }
+        return out;
+    }
+
     private InlinedCall inlinedCall(Die d) {
         long originOffset = d.ref(Dw.AT_abstract_origin);
         if (originOffset < 0 || originOffset == d.offset()) {

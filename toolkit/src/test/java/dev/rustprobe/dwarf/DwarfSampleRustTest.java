@@ -287,6 +287,52 @@ class DwarfSampleRustTest {
         assertTrue(v == Variant.DEBUG || inlined > 20, inlined + " inline sites of the crate's own functions");
     }
 
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void inlinedCallsAtAPcAreTheNestedSitesCoveringIt(Variant v) {
+        Map<Long, String[]> rows = new HashMap<>();
+        for (String l : fixture(v, "inlined.tsv")) {
+            String[] f = l.split("\t", -1);
+            rows.put(Long.decode(f[0]), f);
+        }
+        Map<Long, String> callerRanges = new HashMap<>();
+        for (String l : fixture(v, "subprograms.tsv")) {
+            String[] f = l.split("\t", -1);
+            callerRanges.put(Long.decode(f[0]), f[3]);
+        }
+        Dwarf d = open(v);
+        int checked = 0;
+        for (String[] f : rows.values()) {
+            if (f[5].isEmpty() || f[8].equals("-") || checked > 400) {
+                continue;
+            }
+            long pc = Long.parseLong(f[5].split("-")[0], 16);
+            if (!covers(callerRanges.getOrDefault(Long.decode(f[8]), ""), pc)) {
+                continue; // code of a function the linker discarded (its ranges were relocated to 0)
+            }
+            // expected: this site and its enclosing sites, outermost first, from the fixture's parent links
+            List<Long> expected = new ArrayList<>();
+            for (String[] g = f; g != null; g = g[7].equals("-") ? null : rows.get(Long.decode(g[7]))) {
+                expected.add(0, Long.decode(g[0]));
+            }
+            List<Long> actual = d.inlinedCallsAt(pc).stream().map(InlinedCall::offset).toList();
+            assertEquals(expected, actual.subList(0, Math.min(actual.size(), expected.size())),
+                    "inline chain at 0x" + Long.toHexString(pc));
+            checked++;
+        }
+        assertTrue(v == Variant.DEBUG || checked > 100, checked + " sites checked");
+    }
+
+    private static boolean covers(String ranges, long pc) {
+        for (String r : ranges.isEmpty() ? new String[0] : ranges.split(",")) {
+            String[] b = r.split("-");
+            if (pc >= Long.parseLong(b[0], 16) && pc < Long.parseLong(b[1], 16)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void assertLines(List<String> expected, List<String> actual, String what) {
         if (expected.equals(actual)) {
             return;
