@@ -35,6 +35,8 @@ public final class Dwarf {
     private final Map<Long, CompileUnit> compileUnits = new HashMap<>();
     private List<CompileUnit> units;
     private Map<String, Long> linkageIndex;
+    private List<FunctionSummary> summaries;
+    private Map<String, FunctionSummary> byLinkageName;
     private Aranges aranges;
 
     private Dwarf(DwarfSections sections) {
@@ -134,6 +136,11 @@ public final class Dwarf {
             }
         }
         return null;
+    }
+
+    /** How many unit DIE trees are parsed and cached now (tests check laziness with it). */
+    int parsedTrees() {
+        return trees.size();
     }
 
     Unit.Tree tree(Unit u) {
@@ -279,7 +286,7 @@ public final class Dwarf {
         if (linkageIndex == null) {
             Map<String, Long> index = new HashMap<>();
             Map<String, Long> withCode = new HashMap<>();
-            for (FunctionSummary f : Skim.functions(this)) {
+            for (FunctionSummary f : functionSummaries()) {
                 if (f.linkageName() == null) {
                     continue;
                 }
@@ -299,7 +306,30 @@ public final class Dwarf {
      * the skim path (no objects per DIE), for listing many thousands of symbols quickly.
      */
     public List<FunctionSummary> functionSummaries() {
-        return Skim.functions(this);
+        if (summaries == null) {
+            summaries = Collections.unmodifiableList(Skim.functions(this));
+        }
+        return summaries;
+    }
+
+    /**
+     * The summaries merged per linkage name: each codegen unit has its own abstract DIE of a function it inlined,
+     * so one name can have several; this sums their inline sites and keeps the first DIE with code.
+     */
+    public Map<String, FunctionSummary> functionsByLinkageName() {
+        if (byLinkageName == null) {
+            Map<String, FunctionSummary> out = new HashMap<>();
+            for (FunctionSummary f : functionSummaries()) {
+                if (f.linkageName() == null) {
+                    continue;
+                }
+                out.merge(f.linkageName(), f, (a, b) -> new FunctionSummary(a.linkageName(), a.name(),
+                        a.definitionOffset(), a.hasCode() ? a.codeOffset() : b.codeOffset(),
+                        a.hasCode() ? a.lowPc() : b.lowPc(), a.inlineSites() + b.inlineSites()));
+            }
+            byLinkageName = Collections.unmodifiableMap(out);
+        }
+        return byLinkageName;
     }
 
     Subprogram subprogram(Die d) {
@@ -369,8 +399,7 @@ public final class Dwarf {
     }
 
     private TypeRef typeRef(Die d) {
-        long t = d.ref(Dw.AT_type);
-        return t < 0 ? null : new TypeRef(this, t);
+        return ref(d, Dw.AT_type);
     }
 
     /** The namespace path of a DIE's parents (namespaces and types), joined with "::", then name. */
@@ -445,13 +474,14 @@ public final class Dwarf {
         int i = a.index(Dw.AT_const_value);
         int form = a.forms[i];
         if (a.data[i] instanceof byte[] b) {
-            return new LocationDescription.ConstantValue(0, b, null);
+            return new LocationDescription.ConstantValue(0, false, b, null);
         }
         return switch (form) {
             case Dw.FORM_string, Dw.FORM_strp, Dw.FORM_line_strp, Dw.FORM_strx, Dw.FORM_strx1, Dw.FORM_strx2,
-                 Dw.FORM_strx3, Dw.FORM_strx4 -> new LocationDescription.ConstantValue(0, null,
+                 Dw.FORM_strx3, Dw.FORM_strx4 -> new LocationDescription.ConstantValue(0, false, null,
                     d.string(Dw.AT_const_value));
-            default -> new LocationDescription.ConstantValue(a.values[i], null, null);
+            default -> new LocationDescription.ConstantValue(a.values[i],
+                    form == Dw.FORM_sdata || form == Dw.FORM_implicit_const, null, null);
         };
     }
 
@@ -510,6 +540,37 @@ public final class Dwarf {
             if (d.tree.abbrevs[i].tag == Dw.TAG_inlined_subroutine) {
                 out.add(inlinedCall(new Die(d.unit, d.tree, i)));
             }
+        }
+        return out;
+    }
+
+    /** The inlined calls whose code covers pc, outermost first (each one inlined into the one before). */
+    public List<InlinedCall> inlinedCallsAt(long pc) {
+        Optional<Subprogram> caller = subprogramAt(pc);
+        if (caller.isEmpty()) {
+            return List.of();
+        }
+        Die d = dieAt(caller.get().offset());
+        List<InlinedCall> out = new ArrayList<>();
+        int end = d.tree.subtreeEnds[d.index];
+        int i = d.index + 1;
+        while (i < end) {
+            Die c = new Die(d.unit, d.tree, i);
+            if (c.tag() == Dw.TAG_inlined_subroutine || c.tag() == Dw.TAG_lexical_block) {
+                boolean covers = false;
+                for (PcRange r : live(c.ranges())) {
+                    covers |= r.contains(pc);
+                }
+                // a lexical block without ranges still scopes inline sites; descend into it
+                if (covers || (c.tag() == Dw.TAG_lexical_block && !c.has(Dw.AT_low_pc) && !c.has(Dw.AT_ranges))) {
+                    if (covers && c.tag() == Dw.TAG_inlined_subroutine) {
+                        out.add(inlinedCall(c));
+                    }
+                    i++; // descend
+                    continue;
+                }
+            }
+            i = d.tree.subtreeEnds[i]; // skip this subtree
         }
         return out;
     }
@@ -606,6 +667,12 @@ public final class Dwarf {
 
     TypeRef ref(Die d, int at) {
         long t = d.ref(at);
+        if (t < 0 && d.form(at) == Dw.FORM_ref_sig8) {
+            Unit.Attrs a = d.attrs();
+            long sig = a.values[a.index(at)];
+            return new TypeRef(this, new Type.Unknown(-1, null, "type unit signature 0x" + Long.toHexString(sig)
+                    + " (type units are not read)"));
+        }
         return t < 0 ? null : new TypeRef(this, t);
     }
 

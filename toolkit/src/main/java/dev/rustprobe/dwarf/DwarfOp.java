@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * An operation and its operands. {@code operand1}/{@code operand2} hold the numeric operands in the order the
- * standard lists them (for DW_OP_addrx/constx the resolved address is operand2, the index operand1); {@code block}
+ * standard lists them (for DW_OP_addrx/constx the resolved address is operand2, the index operand1; for
+ * DW_OP_convert/reinterpret operand1 is the unit-relative type DIE offset, operand2 its .debug_info offset); {@code block}
  * holds DW_OP_implicit_value/const_type bytes; {@code nested} the sub-expression of DW_OP_entry_value.
  */
 public record DwarfOp(int opcode, long operand1, long operand2, byte[] block, List<DwarfOp> nested) {
@@ -168,10 +169,9 @@ public record DwarfOp(int opcode, long operand1, long operand2, byte[] block, Li
             case FBREG, CONSTS, CONST1S, CONST2S, CONST4S, CONST8S, SKIP, BRA -> n + " " + (operand1 < 0 ? "" : "+")
                     + operand1;
             case ADDR, CONST1U, CONST2U, CONST4U, CONST8U, CONSTU, PLUS_UCONST, PIECE, DEREF_SIZE, XDEREF_SIZE,
-                 PICK, CALL2, CALL4, CALL_REF, CONVERT, REINTERPRET, GNU_CONVERT, GNU_REINTERPRET,
-                 GNU_PARAMETER_REF -> n + " 0x" + Long.toHexString(operand1);
-            case ADDRX, CONSTX, GNU_ADDR_INDEX, GNU_CONST_INDEX -> n + " 0x" + Long.toHexString(operand1)
-                    + " (0x" + Long.toHexString(operand2) + ")";
+                 PICK, CALL2, CALL4, CALL_REF, GNU_PARAMETER_REF -> n + " 0x" + Long.toHexString(operand1);
+            case CONVERT, REINTERPRET, GNU_CONVERT, GNU_REINTERPRET -> n + " 0x" + Long.toHexString(operand2);
+            case ADDRX, CONSTX, GNU_ADDR_INDEX, GNU_CONST_INDEX -> n + " 0x" + Long.toHexString(operand1);
             case BIT_PIECE, IMPLICIT_POINTER, GNU_IMPLICIT_POINTER, REGVAL_TYPE, GNU_REGVAL_TYPE, DEREF_TYPE,
                  GNU_DEREF_TYPE, XDEREF_TYPE -> n + " 0x" + Long.toHexString(operand1) + " " + operand2;
             case ENTRY_VALUE, GNU_ENTRY_VALUE -> n + "(" + String.join(", ", nested.stream()

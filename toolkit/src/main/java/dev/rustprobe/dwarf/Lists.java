@@ -211,8 +211,11 @@ final class Lists {
                     case DwarfOp.CONST4U, DwarfOp.CALL4, DwarfOp.GNU_PARAMETER_REF -> a = r.u32();
                     case DwarfOp.CONST4S -> a = (int) r.u32();
                     case DwarfOp.CONST8U, DwarfOp.CONST8S -> a = r.u64();
-                    case DwarfOp.CONSTU, DwarfOp.PLUS_UCONST, DwarfOp.REGX, DwarfOp.PIECE, DwarfOp.CONVERT,
-                         DwarfOp.REINTERPRET, DwarfOp.GNU_CONVERT, DwarfOp.GNU_REINTERPRET -> a = r.uleb();
+                    case DwarfOp.CONSTU, DwarfOp.PLUS_UCONST, DwarfOp.REGX, DwarfOp.PIECE -> a = r.uleb();
+                    case DwarfOp.CONVERT, DwarfOp.REINTERPRET, DwarfOp.GNU_CONVERT, DwarfOp.GNU_REINTERPRET -> {
+                        a = r.uleb();
+                        b = a == 0 ? 0 : u.offset + a; // 0 means the generic type, not a DIE
+                    }
                     case DwarfOp.CONSTS, DwarfOp.FBREG -> a = r.sleb();
                     case DwarfOp.BREGX -> {
                         a = r.uleb();

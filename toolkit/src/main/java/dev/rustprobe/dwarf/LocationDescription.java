@@ -69,10 +69,10 @@ public sealed interface LocationDescription {
 
     /**
      * DW_AT_const_value: the value itself, not a location. {@code value} is the integer (sign-extended when the
-     * form was DW_FORM_sdata), {@code bytes} the raw block or data16 (null for integers), {@code string} for
-     * string constants (null otherwise).
+     * form was DW_FORM_sdata), {@code signed} whether the form said so (sdata, implicit_const), {@code bytes} the
+     * raw block or data16 (null for integers), {@code string} for string constants (null otherwise).
      */
-    record ConstantValue(long value, byte[] bytes, String string) implements LocationDescription {
+    record ConstantValue(long value, boolean signed, byte[] bytes, String string) implements LocationDescription {
         @Override
         public Optional<List<DwarfOp>> at(long pc) {
             return Optional.empty();
@@ -86,7 +86,7 @@ public sealed interface LocationDescription {
             if (bytes != null) {
                 return "const " + bytes.length + " bytes";
             }
-            return "const " + value;
+            return "const " + (signed ? Long.toString(value) : Long.toUnsignedString(value));
         }
     }
 }

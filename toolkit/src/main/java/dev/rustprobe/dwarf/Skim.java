@@ -39,15 +39,21 @@ final class Skim {
                 sites.merge(def, n, Integer::sum);
             }
         }
-        List<FunctionSummary> out = new ArrayList<>();
+        // one summary per naming DIE; a method's naming DIE is its declaration inside the type, so the summary
+        // points at the first definition that refers to it instead
+        java.util.Set<Long> defined = new java.util.HashSet<>(order);
+        Map<Long, Long> firstMember = new java.util.LinkedHashMap<>();
         for (long off : order) {
-            if (definition(subprograms, off) != off) {
-                continue;
-            }
-            Entry e = subprograms.get(off);
-            long[] c = code.get(off);
-            out.add(new FunctionSummary(e.linkageName(), e.name(), off, c == null ? -1 : c[0], c == null ? -1 : c[1],
-                    sites.getOrDefault(off, 0)));
+            firstMember.putIfAbsent(definition(subprograms, off), off);
+        }
+        List<FunctionSummary> out = new ArrayList<>();
+        for (Map.Entry<Long, Long> g : firstMember.entrySet()) {
+            long def = g.getKey();
+            Entry e = subprograms.get(def);
+            long[] c = code.get(def);
+            long shown = defined.contains(def) ? def : g.getValue();
+            out.add(new FunctionSummary(e.linkageName(), e.name(), shown, c == null ? -1 : c[0], c == null ? -1 : c[1],
+                    sites.getOrDefault(def, 0)));
         }
         return out;
     }

@@ -14,7 +14,14 @@ public final class TypeRef {
         this.offset = offset;
     }
 
-    /** The .debug_info offset of the type DIE. */
+    /** A reference that cannot be followed (a type-unit signature); it resolves to the given Unknown. */
+    TypeRef(Dwarf dwarf, Type.Unknown unknown) {
+        this.dwarf = dwarf;
+        this.offset = -1;
+        this.resolved = unknown;
+    }
+
+    /** The .debug_info offset of the type DIE; -1 for a reference into a type unit, which is not read. */
     public long offset() {
         return offset;
     }
