@@ -5,8 +5,8 @@ package dev.rustprobe.dwarf;
 
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Variant;
-import net.fornwall.jelf.ElfFile;
-import net.fornwall.jelf.ElfSection;
+import dev.rustprobe.elf.ElfFile;
+import dev.rustprobe.elf.Section;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,15 +72,10 @@ final class DwarfFixtures {
 
     /** .text address and size, .debug_info size, as regenerate.sh writes them with readelf. */
     private static String fingerprint(Path bin) {
-        try {
-            ElfFile f = ElfFile.from(bin.toFile());
-            ElfSection text = f.firstSectionByName(".text");
-            ElfSection info = f.firstSectionByName(".debug_info");
-            return String.format("text\t%016x %06x\ndebug_info\t%06x\n", text.header.sh_addr, text.header.sh_size,
-                    info.header.sh_size);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + bin + ": " + e.getMessage(), e);
-        }
+        ElfFile f = ElfFile.open(bin);
+        Section text = f.sectionHeader(".text").orElseThrow(() -> new IllegalStateException(bin + " has no .text"));
+        Section info = f.sectionHeader(".debug_info").orElseThrow(() -> new IllegalStateException(bin + " has no .debug_info"));
+        return String.format("text\t%016x %06x\ndebug_info\t%06x\n", text.address(), text.size(), info.size());
     }
 
     private static boolean onPath(String tool) {
