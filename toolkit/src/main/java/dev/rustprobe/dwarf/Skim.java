@@ -1,0 +1,129 @@
+// The fast path over all units: walks DIEs reading only subprogram and inlined-subroutine attributes, skipping
+// every other DIE's attributes by form size, and builds no tree. Used for the linkage-name index and `ls`.
+package dev.rustprobe.dwarf;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+final class Skim {
+    private static final int MAX_REF_CHAIN = 16;
+
+    private Skim() {}
+
+    /** One subprogram DIE as the skim saw it. */
+    private record Entry(String linkageName, String name, long lowPc, boolean hasCode, long originOffset) {}
+
+    static List<FunctionSummary> functions(Dwarf dwarf) {
+        Map<Long, Entry> subprograms = new HashMap<>();
+        Map<Long, Integer> inlineCounts = new HashMap<>();
+        List<Long> order = new ArrayList<>();
+        for (Unit u : dwarf.rawUnits()) {
+            if (u.isTypeUnit()) {
+                continue;
+            }
+            walk(u, subprograms, inlineCounts, order);
+        }
+        // group every subprogram DIE under the DIE that carries its names (following origin/specification)
+        Map<Long, long[]> code = new HashMap<>(); // definition -> {codeOffset, lowPc}
+        Map<Long, Integer> sites = new HashMap<>();
+        for (long off : order) {
+            Entry e = subprograms.get(off);
+            long def = definition(subprograms, off);
+            if (e.hasCode() && !code.containsKey(def)) {
+                code.put(def, new long[]{off, e.lowPc()});
+            }
+            Integer n = inlineCounts.get(off);
+            if (n != null) {
+                sites.merge(def, n, Integer::sum);
+            }
+        }
+        List<FunctionSummary> out = new ArrayList<>();
+        for (long off : order) {
+            if (definition(subprograms, off) != off) {
+                continue;
+            }
+            Entry e = subprograms.get(off);
+            long[] c = code.get(off);
+            out.add(new FunctionSummary(e.linkageName(), e.name(), off, c == null ? -1 : c[0], c == null ? -1 : c[1],
+                    sites.getOrDefault(off, 0)));
+        }
+        return out;
+    }
+
+    private static long definition(Map<Long, Entry> subprograms, long off) {
+        long cur = off;
+        for (int i = 0; i < MAX_REF_CHAIN; i++) {
+            Entry e = subprograms.get(cur);
+            if (e == null || e.originOffset() < 0 || e.linkageName() != null
+                    || !subprograms.containsKey(e.originOffset()) || e.originOffset() == cur) {
+                return cur;
+            }
+            cur = e.originOffset();
+        }
+        return cur;
+    }
+
+    private static void walk(Unit u, Map<Long, Entry> subprograms, Map<Long, Integer> inlineCounts, List<Long> order) {
+        ByteReader r = u.reader();
+        int depth = 0;
+        boolean seenRoot = false;
+        while (r.hasMore()) {
+            int at = r.pos();
+            int code = r.ulebInt("abbreviation code");
+            if (code == 0) {
+                if (depth > 0) {
+                    depth--;
+                }
+                continue;
+            }
+            if (depth == 0 && seenRoot) {
+                break;
+            }
+            seenRoot = true;
+            Abbrev a = u.abbrev(r, code, at);
+            if (a.tag == Dw.TAG_subprogram) {
+                Unit.Tree one = new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1);
+                Die d = new Die(u, one, 0);
+                r.seek(at);
+                r.uleb();
+                u.skipAttrs(r, a);
+                if (!d.flag(Dw.AT_declaration)) {
+                    long origin = d.ref(Dw.AT_abstract_origin);
+                    if (origin < 0) {
+                        origin = d.ref(Dw.AT_specification);
+                    }
+                    String linkage = d.string(Dw.AT_linkage_name);
+                    if (linkage == null) {
+                        linkage = d.string(Dw.AT_MIPS_linkage_name);
+                    }
+                    long low = d.address(Dw.AT_low_pc);
+                    boolean hasCode = low > 0 || (low < 0 && d.has(Dw.AT_ranges) && !d.ranges().isEmpty()
+                            && d.ranges().get(0).begin() != 0);
+                    subprograms.put((long) at, new Entry(linkage, d.name(), low, hasCode, origin));
+                    order.add((long) at);
+                } else {
+                    // a declaration inside a type: its definition elsewhere refers to it by DW_AT_specification
+                    String linkage = d.string(Dw.AT_linkage_name);
+                    subprograms.put((long) at, new Entry(linkage, d.name(), -1, false, -1));
+                }
+            } else if (a.tag == Dw.TAG_inlined_subroutine) {
+                Unit.Tree one = new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1);
+                Die d = new Die(u, one, 0);
+                long origin = d.ref(Dw.AT_abstract_origin);
+                r.seek(at);
+                r.uleb();
+                u.skipAttrs(r, a);
+                if (origin >= 0) {
+                    inlineCounts.merge(origin, 1, Integer::sum);
+                }
+            } else {
+                u.skipAttrs(r, a);
+            }
+            if (a.hasChildren) {
+                depth++;
+            }
+        }
+    }
+}
