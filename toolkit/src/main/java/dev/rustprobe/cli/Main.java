@@ -18,7 +18,7 @@ public final class Main {
 
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
-        return List.of();
+        return List.of(new ListCommand(), new ExplainCommand());
     }
 
     public static void main(String[] args) {

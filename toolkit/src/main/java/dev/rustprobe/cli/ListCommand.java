@@ -1,0 +1,167 @@
+// `rustprobe ls BINARY [PATTERN] [--json]`: one line per function with its address, size, binding, copies,
+// aliases, inline-site count and whether DWARF describes it.
+package dev.rustprobe.cli;
+
+import dev.rustprobe.RustprobeException;
+import dev.rustprobe.index.DebugInfo;
+import dev.rustprobe.index.Function;
+import dev.rustprobe.index.FunctionIndex;
+import dev.rustprobe.index.IndexedBinary;
+import dev.rustprobe.index.InlineSite;
+import dev.rustprobe.index.Instance;
+import dev.rustprobe.index.Pattern;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+public final class ListCommand implements Command {
+    @Override
+    public String name() {
+        return "ls";
+    }
+
+    @Override
+    public String summary() {
+        return "list the functions of a binary (optionally those matching a pattern)";
+    }
+
+    static Options options() {
+        return new Options()
+                .addOption(null, "json", false, "print one JSON document (schema in README.md)")
+                .addOption(null, "no-dwarf", false, "do not read DWARF: inline-site and DWARF columns show '-'")
+                .addOption("h", "help", false, "show this help");
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = CliSupport.parse(options(), args);
+        if (cl.hasOption("help")) {
+            CliSupport.help(out, "ls BINARY [PATTERN] [--json] [--no-dwarf]",
+                    "PATTERN: a path (sample_rust::orders::place), '*' within a segment, '**' across segments, "
+                            + "'::h<hash>' or '<generic args>' to pick one copy.", options());
+            return 0;
+        }
+        List<String> rest = cl.getArgList();
+        if (rest.isEmpty() || rest.size() > 2) {
+            throw new UsageException(rest.isEmpty() ? "BINARY is missing" : "too many arguments: " + rest);
+        }
+        Pattern pattern = rest.size() == 2 ? CliSupport.pattern(rest.get(1)) : null;
+        boolean json = cl.hasOption("json");
+
+        long t0 = System.nanoTime();
+        IndexedBinary binary = CliSupport.open(rest.get(0));
+        long t1 = System.nanoTime();
+        boolean useDwarf = !cl.hasOption("no-dwarf") && binary.hasDwarf();
+        DebugInfo debug = useDwarf ? binary.debugInfo() : null;
+        if (debug != null && debug.unavailableReason().isPresent()) {
+            useDwarf = false;
+        }
+        List<Function> functions = pattern == null
+                ? (useDwarf ? binary.allFunctions() : binary.index().functions())
+                : binary.match(pattern, useDwarf);
+        if (pattern != null && functions.isEmpty()) {
+            throw CliSupport.noMatch(binary, pattern, useDwarf);
+        }
+        Map<String, List<InlineSite>> sites = useDwarf ? debug.inlineSites() : Map.of();
+        FunctionIndex index = binary.index();
+
+        String note = CliSupport.missingNote(binary, cl.hasOption("no-dwarf"), debug);
+        String text = json ? json(binary, functions, index, sites, debug, useDwarf, note)
+                : text(functions, index, sites, debug, useDwarf);
+        long t2 = System.nanoTime();
+        out.print(text);
+        out.flush();
+        if (System.getenv("RUSTPROBE_TIMING") != null) {
+            err.printf("timing: index %d ms, render %d ms, print %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
+        }
+        if (note != null) {
+            err.println("rustprobe: " + note);
+        }
+        return 0;
+    }
+
+    private static String text(List<Function> functions, FunctionIndex index, Map<String, List<InlineSite>> sites,
+                               DebugInfo debug, boolean useDwarf) {
+        StringBuilder b = new StringBuilder(functions.size() * 96 + 128);
+        b.append("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
+        for (Function f : functions) {
+            if (f.instances().isEmpty()) {
+                b.append("-               ").append("      -").append(" inline");
+            } else {
+                Instance i = f.first();
+                appendHex16(b, i.address());
+                appendRight(b, Long.toString(i.size()), 7);
+                b.append(f.anyGlobal() ? " global" : " local ");
+            }
+            appendRight(b, Integer.toString(f.instances().isEmpty() ? 0 : index.copies(f)), 7);
+            appendRight(b, Integer.toString(index.aliasCount(f)), 8);
+            if (useDwarf) {
+                List<InlineSite> s = sites.get(f.name());
+                appendRight(b, Integer.toString(s == null ? 0 : s.size()), 8);
+                b.append(describes(f, debug, s) ? " yes   " : " no    ");
+            } else {
+                b.append("       -").append(" -     ");
+            }
+            b.append(f.name()).append('\n');
+        }
+        return b.toString();
+    }
+
+    static boolean describes(Function f, DebugInfo debug, List<InlineSite> sites) {
+        if (sites != null && !sites.isEmpty()) {
+            return true;
+        }
+        for (Instance i : f.instances()) {
+            if (debug.describes(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String json(IndexedBinary binary, List<Function> functions, FunctionIndex index,
+                               Map<String, List<InlineSite>> sites, DebugInfo debug, boolean useDwarf, String note) {
+        JsonWriter w = new JsonWriter().beginObject();
+        CliSupport.binaryFields(w, binary, useDwarf, note);
+        w.name("functions").beginArray();
+        for (Function f : functions) {
+            w.beginObject().field("name", f.name()).field("rust", f.rust());
+            if (f.instances().isEmpty()) {
+                w.name("address").value((String) null).name("size").value((String) null).field("binding", "inline-only");
+            } else {
+                Instance i = f.first();
+                w.field("address", CliSupport.hex(i.address())).field("size", i.size())
+                        .field("binding", f.anyGlobal() ? "global" : "local");
+            }
+            w.field("copies", f.instances().isEmpty() ? 0 : index.copies(f)).field("aliases", index.aliasCount(f));
+            if (useDwarf) {
+                List<InlineSite> s = sites.get(f.name());
+                w.field("inlineSites", s == null ? 0 : s.size()).field("dwarf", describes(f, debug, s));
+            } else {
+                w.name("inlineSites").value((String) null).name("dwarf").value((String) null);
+            }
+            w.endObject();
+        }
+        w.endArray().endObject();
+        return w + "\n";
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private static void appendHex16(StringBuilder b, long v) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            b.append(HEX[(int) (v >>> shift) & 0xf]);
+        }
+    }
+
+    private static void appendRight(StringBuilder b, String s, int width) {
+        for (int i = s.length(); i < width; i++) {
+            b.append(' ');
+        }
+        b.append(s);
+    }
+}

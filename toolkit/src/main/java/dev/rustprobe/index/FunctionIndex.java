@@ -1,0 +1,307 @@
+// The function index: every defined function symbol of a binary, demangled and grouped by path, with alias
+// groups and generic copies. Built from the symbol tables alone; DWARF facts are asked for separately and lazily.
+package dev.rustprobe.index;
+
+import dev.rustprobe.demangle.Demangler;
+import dev.rustprobe.elf.ElfFile;
+import dev.rustprobe.elf.ElfSymbol;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+
+public final class FunctionIndex {
+    private final List<Function> functions;
+    private final Map<String, Function> byName;
+    private final Map<Long, List<String>> namesByAddress;
+    private final Map<String, Integer> copiesByFamily;
+
+    private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress) {
+        this.functions = functions;
+        this.byName = new HashMap<>(functions.size() * 2);
+        // Most families have one function with one copy: only families seen twice get an address set.
+        Map<String, Object> family = new HashMap<>(functions.size() * 2);
+        for (Function f : functions) {
+            byName.put(f.name(), f);
+            Object seen = family.get(f.genericFamily());
+            if (seen == null) {
+                family.put(f.genericFamily(), f);
+                continue;
+            }
+            Set<Long> addresses;
+            if (seen instanceof Function first) {
+                addresses = new HashSet<>();
+                first.instances().forEach(i -> addresses.add(i.address()));
+                family.put(f.genericFamily(), addresses);
+            } else {
+                @SuppressWarnings("unchecked")
+                Set<Long> known = (Set<Long>) seen;
+                addresses = known;
+            }
+            f.instances().forEach(i -> addresses.add(i.address()));
+        }
+        this.copiesByFamily = new HashMap<>();
+        family.forEach((k, v) -> {
+            if (v instanceof Set<?> set) {
+                copiesByFamily.put(k, set.size());
+            }
+        });
+        this.namesByAddress = namesByAddress;
+    }
+
+    /** Indexes every defined FUNC (and IFUNC) symbol of .symtab and .dynsym; a .dynsym duplicate of a .symtab entry is dropped. */
+    public static FunctionIndex build(ElfFile elf) {
+        // 1. Collect the function symbols once each (sequential: cheap).
+        List<ElfSymbol> symbols = new ArrayList<>();
+        Map<Long, List<String>> mangledAt = new HashMap<>();
+        elf.forEachSymbol(s -> {
+            if (!s.isFunction() || !s.isDefined() || s.name().isEmpty()) {
+                return;
+            }
+            List<String> mangledHere = mangledAt.computeIfAbsent(s.value(), k -> new ArrayList<>(1));
+            if (mangledHere.contains(s.name())) {
+                return; // the same symbol seen again (.dynsym repeats exported .symtab entries)
+            }
+            mangledHere.add(s.name());
+            symbols.add(s);
+        });
+        // 2. Demangle, and strip generic arguments, in parallel: on a big library this is most of the work.
+        int n = symbols.size();
+        String[] names = new String[n];
+        String[] families = new String[n];
+        IntStream.range(0, n).parallel().forEach(k -> {
+            String d = demangle(symbols.get(k).name());
+            if (d != null) {
+                names[k] = d;
+                families[k] = RustPath.withoutGenericArgs(d);
+            }
+        });
+        // 3. Group by name.
+        Map<String, Integer> slot = new HashMap<>(n * 2);
+        List<List<Instance>> instances = new ArrayList<>();
+        List<String> slotName = new ArrayList<>();
+        List<String> slotFamily = new ArrayList<>();
+        Map<Long, List<String>> namesAt = new HashMap<>();
+        for (int k = 0; k < n; k++) {
+            ElfSymbol s = symbols.get(k);
+            boolean rust = names[k] != null;
+            String name = rust ? names[k] : s.name();
+            Integer at = slot.get(name);
+            if (at == null) {
+                at = instances.size();
+                slot.put(name, at);
+                instances.add(new ArrayList<>(1));
+                slotName.add(name);
+                slotFamily.add(rust ? families[k] : null);
+            } else if (rust && slotFamily.get(at) == null) {
+                slotFamily.set(at, families[k]);
+            }
+            instances.get(at).add(new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()));
+            List<String> shared = mangledAt.get(s.value());
+            if (shared.size() > 1) {
+                List<String> here = namesAt.computeIfAbsent(s.value(), x -> new ArrayList<>(2));
+                if (!here.contains(name)) {
+                    here.add(name);
+                }
+            }
+        }
+        Function[] functions = new Function[instances.size()];
+        for (int k = 0; k < functions.length; k++) {
+            List<Instance> list = instances.get(k);
+            if (list.size() > 1) {
+                list.sort((x, y) -> Long.compareUnsigned(x.address(), y.address()));
+            }
+            String family = slotFamily.get(k);
+            functions[k] = new Function(slotName.get(k), family == null ? slotName.get(k) : family, family != null, list);
+        }
+        Arrays.parallelSort(functions, (x, y) -> x.name().compareTo(y.name()));
+        namesAt.values().removeIf(v -> v.size() < 2);
+        for (List<String> v : namesAt.values()) {
+            Collections.sort(v);
+        }
+        return new FunctionIndex(List.of(functions), namesAt);
+    }
+
+    private static String demangle(String symbol) {
+        // Only Rust's two manglings can demangle; skipping the rest early keeps C-heavy binaries fast.
+        if (!(symbol.startsWith("_ZN") || symbol.startsWith("_R") || symbol.startsWith("__ZN") || symbol.startsWith("__R"))) {
+            return null;
+        }
+        try {
+            return Demangler.demangle(symbol, false);
+        } catch (RuntimeException e) {
+            return null; // a symbol the demangler cannot read is listed by its mangled name
+        }
+    }
+
+    /** Every function, sorted by name. */
+    public List<Function> functions() {
+        return functions;
+    }
+
+    public Function byName(String name) {
+        return byName.get(name);
+    }
+
+    /** Number of distinct out-of-line addresses among all copies of this function's generic family. */
+    public int copies(Function f) {
+        Integer n = copiesByFamily.get(f.genericFamily());
+        if (n != null) {
+            return n;
+        }
+        return f.instances().size() == 1 ? 1 : (int) f.instances().stream().mapToLong(Instance::address).distinct().count();
+    }
+
+    /** The other functions of the same generic family (other monomorphizations), sorted; empty for most. */
+    public List<Function> genericSiblings(Function f) {
+        if (copies(f) <= f.instances().size()) {
+            return List.of();
+        }
+        List<Function> out = new ArrayList<>();
+        for (Function g : functions) {
+            if (g != f && g.genericFamily().equals(f.genericFamily())) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /** The alias group at an address (several names), or null when only one function lives there. */
+    public AliasGroup aliasesAt(long address) {
+        List<String> names = namesByAddress.get(address);
+        return names == null ? null : new AliasGroup(address, names);
+    }
+
+    /** How many other names share an address with any copy of {@code f}. */
+    public int aliasCount(Function f) {
+        if (namesByAddress.isEmpty()) {
+            return 0;
+        }
+        Set<String> others = null;
+        for (Instance i : f.instances()) {
+            List<String> names = namesByAddress.get(i.address());
+            if (names != null) {
+                if (others == null) {
+                    others = new TreeSet<>();
+                }
+                others.addAll(names);
+            }
+        }
+        if (others == null) {
+            return 0;
+        }
+        others.remove(f.name());
+        return others.size();
+    }
+
+    /** Every alias group, by address. */
+    public List<AliasGroup> aliasGroups() {
+        List<AliasGroup> out = new ArrayList<>();
+        namesByAddress.forEach((a, n) -> out.add(new AliasGroup(a, n)));
+        out.sort((x, y) -> Long.compareUnsigned(x.address(), y.address()));
+        return out;
+    }
+
+    /** Functions whose whole path matches the pattern, each reduced to the copies its hash (if any) selects. */
+    public List<Function> matchExactly(Pattern p) {
+        List<Function> out = new ArrayList<>();
+        for (Function f : functions) {
+            if (p.matchesPath(p.hasGenericArgs() ? f.name() : f.genericFamily())) {
+                List<Instance> picked = f.instances().stream().filter(p::matchesHash).toList();
+                if (!picked.isEmpty()) {
+                    out.add(picked.size() == f.instances().size() ? f
+                            : new Function(f.name(), f.genericFamily(), f.rust(), picked));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Up to {@code limit} names nearest the pattern: edit distance between the pattern's last literal segment and
+     * each name's last segment (bounded, so 165,000 names cost milliseconds), then between the whole texts.
+     */
+    public static List<String> nearest(Pattern p, java.util.Collection<String> names, int limit) {
+        String want = p.lastLiteral();
+        String wantWhole = p.text().replace("*", "");
+        record Scored(String name, int last, int whole) {
+        }
+        List<Scored> best = new ArrayList<>();
+        int worstKept = Integer.MAX_VALUE;
+        Set<String> families = new HashSet<>();
+        for (String family : names) {
+            if (!families.add(family)) {
+                continue;
+            }
+            List<String> segs = RustPath.split(family);
+            String last = segs.get(segs.size() - 1);
+            int bound = Math.min(worstKept, Math.max(want.length(), 3));
+            int d = last.contains(want) && !want.isEmpty() ? Math.max(0, last.length() - want.length()) / 4
+                    : boundedDistance(want, last, bound);
+            if (d > bound) {
+                continue;
+            }
+            int whole = boundedDistance(wantWhole, family, 64);
+            best.add(new Scored(family, d, whole));
+            best.sort((a, b) -> a.last != b.last ? Integer.compare(a.last, b.last)
+                    : a.whole != b.whole ? Integer.compare(a.whole, b.whole) : a.name.compareTo(b.name));
+            if (best.size() > limit) {
+                best.remove(best.size() - 1);
+            }
+            if (best.size() == limit) {
+                worstKept = best.get(best.size() - 1).last;
+            }
+        }
+        return best.stream().map(Scored::name).toList();
+    }
+
+    /** Levenshtein distance, or {@code bound + 1} as soon as it must exceed {@code bound}; inputs capped at 256 chars. */
+    static int boundedDistance(String a, String b, int bound) {
+        if (a.length() > 256) {
+            a = a.substring(0, 256);
+        }
+        if (b.length() > 256) {
+            b = b.substring(0, 256);
+        }
+        if (Math.abs(a.length() - b.length()) > bound) {
+            return bound + 1;
+        }
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            int rowMin = cur[0];
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                rowMin = Math.min(rowMin, cur[j]);
+            }
+            if (rowMin > bound) {
+                return bound + 1;
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return Math.min(prev[b.length()], bound + 1);
+    }
+
+    public int size() {
+        return functions.size();
+    }
+
+    @Override
+    public String toString() {
+        return "FunctionIndex[" + functions.size() + " functions, " + namesByAddress.size() + " alias groups]";
+    }
+}

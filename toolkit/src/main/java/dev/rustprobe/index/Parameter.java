@@ -1,0 +1,5 @@
+// A formal parameter as DWARF describes it.
+package dev.rustprobe.index;
+
+public record Parameter(String name, String type) {
+}
