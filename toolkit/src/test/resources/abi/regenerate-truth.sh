@@ -45,6 +45,9 @@ for f in fns:
 with open(dest, "w") as o:
     for f in sorted(fns):
         o.write("%s\t%s\n" % (f, find("f" + legacy(f))))
+with open(dest + ".symbols", "w") as o:
+    for f in sorted(fns):
+        o.write("%s\t%s\n" % (f, ",".join(sorted(fn_addrs[f]))))
 with open(dest + ".addrs", "w") as o, open(dest + ".list", "w") as l:
     for a in sorted({a for s in fn_addrs.values() for a in s}):
         o.write("%x\t%s\n" % (int(a, 16), find("a" + a)))
@@ -55,6 +58,7 @@ PY
   python3 "$here/derive_locations.py" "$root/sample-rust/src" "$tmp/cap.jsonl" "$tmp/gdb.out" "$tmp/addrs.tsv" \
     > "$here/truth-$v.tsv"
   cp "$tmp/gdb.out" "$here/stdout-$v.txt"
+  { echo "# truth function<TAB>symbol addresses (nm -C), all copies of the name"; cat "$tmp/addrs.tsv.symbols"; } > "$here/symbols-$v.tsv"
   gzip -9n < "$tmp/cap.jsonl" > "$here/capture-$v.jsonl.gz"
   echo "truth-$v.tsv: $(grep -vc '^#' "$here/truth-$v.tsv") rows" >&2
 done
