@@ -69,6 +69,21 @@ final class Truth {
         return out;
     }
 
+    /** The {:?} text of one argument in the first truth line of a function (stdout-VARIANT.txt, the gdb run). */
+    static String argument(Variant v, String function, String param) {
+        for (String line : lines("stdout-" + v.buildName() + ".txt")) {
+            String[] f = line.split("\t");
+            if (f.length > 2 && f[2].equals(function)) {
+                for (int i = 3; i < f.length; i++) {
+                    if (f[i].startsWith(param + "=")) {
+                        return f[i].substring(param.length() + 1);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     private static List<String> lines(String resource) {
         try (InputStream in = Truth.class.getResourceAsStream("/abi/" + resource)) {
             if (in == null) {
