@@ -50,7 +50,9 @@ public final class ExplainCommand implements Command {
                      Optional<Signature> signature, boolean dwarf, String verdict) {
     }
 
-    record CopyInfo(Instance instance, OptionalLong fileOffset, String hash, List<String> aliases) {
+    /** locations: where each parameter and the return value are at this copy's entry (dev.rustprobe.abi), or empty. */
+    record CopyInfo(Instance instance, OptionalLong fileOffset, String hash, List<String> aliases,
+                    List<String> locations) {
     }
 
     @Override
@@ -101,7 +103,8 @@ public final class ExplainCommand implements Command {
             AliasGroup g = index.aliasesAt(i.address());
             List<String> aliases = g == null ? List.of()
                     : g.names().stream().filter(n -> !n.equals(f.name())).toList();
-            copies.add(new CopyInfo(i, binary.elf().fileOffsetOf(i.address()), i.crateHash(), aliases));
+            copies.add(new CopyInfo(i, binary.elf().fileOffsetOf(i.address()), i.crateHash(), aliases,
+                    binary.hasDwarf() ? entryLocations(binary, i, aliases.size() + 1) : List.of()));
         }
         List<String> siblings = index.genericSiblings(f).stream().map(Function::name).toList();
         List<InlineSite> sites = debug.inlineSites(f);
@@ -109,6 +112,27 @@ public final class ExplainCommand implements Command {
         boolean described = dwarf && ListCommand.describes(f, debug, sites.size());
         return new Explained(f, copies, siblings, sites, signature, described,
                 verdict(f, copies, siblings, sites, dwarf, index));
+    }
+
+    /** One line per parameter and for the return value, with the trust verdict, from the ABI model and DWARF. */
+    private static List<String> entryLocations(IndexedBinary binary, Instance i, int names) {
+        try {
+            java.util.Optional<dev.rustprobe.dwarf.Subprogram> s =
+                    dev.rustprobe.dwarf.Dwarf.open(binary.elf()).subprogramAt(i.address());
+            if (s.isEmpty()) {
+                return List.of();
+            }
+            dev.rustprobe.abi.FunctionVerdict v = dev.rustprobe.abi.FunctionVerdict.atEntry(s.get(), !i.isGlobal(), names);
+            List<String> out = new ArrayList<>();
+            out.add("trust: " + v.sentence());
+            for (dev.rustprobe.abi.FunctionVerdict.ParamVerdict p : v.params().values()) {
+                out.add(p.name() + " at entry: " + dev.rustprobe.abi.ValueLocation.render(p.location()) + " (" + p.note() + ")");
+            }
+            out.add("return value: " + dev.rustprobe.abi.ValueLocation.render(v.returnLocation()));
+            return out;
+        } catch (RuntimeException e) {
+            return List.of("locations: unknown (" + e.getMessage() + ")");
+        }
     }
 
     /** The one plain sentence on what a uprobe on the symbol alone would and would not see. */
@@ -242,6 +266,9 @@ public final class ExplainCommand implements Command {
                     b.append("  ").append(i.mangledName()).append('\n');
                     if (!c.aliases().isEmpty()) {
                         b.append("      aliases at this address: ").append(String.join(", ", c.aliases())).append('\n');
+                    }
+                    for (String l : c.locations()) {
+                        b.append("      ").append(l).append('\n');
                     }
                 }
             }
