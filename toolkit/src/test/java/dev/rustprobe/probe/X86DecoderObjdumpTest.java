@@ -1,0 +1,108 @@
+// Instruction boundaries of X86Decoder against objdump's over whole .text sections of real binaries
+// (C, C++ and Rust, with SSE/AVX/AVX-512 code), counted exactly.
+package dev.rustprobe.probe;
+
+import dev.rustprobe.probe.Instruction.Flow;
+import dev.rustprobe.testing.SampleRust;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class X86DecoderObjdumpTest {
+
+    /** Counts of one comparison. */
+    static final class Tally {
+        long compared, mismatches, objdumpBad, badAlsoInvalid;
+        final List<String> examples = new ArrayList<>();
+
+        void mismatch(String s) {
+            mismatches++;
+            if (examples.size() < 15) {
+                examples.add(s);
+            }
+        }
+    }
+
+    static Tally compare(Path file, long from, long to) throws Exception {
+        Binaries.Section s = Binaries.section(file, ".text");
+        long lo = Math.max(from, s.address()), hi = Math.min(to, s.address() + s.size());
+        byte[] bytes = s.read(lo, Math.toIntExact(hi - lo));
+        X86Decoder decoder = new X86Decoder(ByteBuffer.wrap(bytes), lo);
+        Tally t = new Tally();
+        long[] expected = {-1};
+        String[] previous = {""};
+        Binaries.objdump(s, lo, hi, line -> {
+            if (!line.restart() && expected[0] >= 0 && expected[0] != line.address()) {
+                t.mismatch(String.format("after %s: we end at %x, objdump's next instruction is at %x",
+                        previous[0], expected[0], line.address()));
+            }
+            Instruction insn = decoder.decodeAt(line.address());
+            previous[0] = String.format("%x '%s' (our length %d, %s)", line.address(), line.text(), insn.length(),
+                    insn.flow());
+            if (line.text().contains("(bad)")) {
+                t.objdumpBad++;
+                if (insn.flow() == Flow.INVALID) {
+                    t.badAlsoInvalid++;
+                }
+                expected[0] = -1; // resynchronise at objdump's next boundary
+                return;
+            }
+            if (insn.flow() == Flow.INVALID) {
+                if (insn.address() + 15 < hi) { // an instruction cut by the range end is not a disagreement
+                    t.mismatch("we find no instruction at " + previous[0]);
+                }
+                expected[0] = -1;
+                return;
+            }
+            t.compared++;
+            expected[0] = insn.end();
+        });
+        System.out.printf("objdump boundaries %s [%x,%x): %d instructions compared, %d mismatches, "
+                + "%d (bad) of which %d INVALID for us%n", file, lo, hi, t.compared, t.mismatches, t.objdumpBad,
+                t.badAlsoInvalid);
+        t.examples.forEach(e -> System.out.println("  " + e));
+        return t;
+    }
+
+    static void assertAgrees(Tally t, long atLeast) {
+        assertEquals(0, t.mismatches, () -> "boundary mismatches, e.g.\n" + String.join("\n", t.examples));
+        assertTrue(t.compared >= atLeast, "only " + t.compared + " instructions compared");
+    }
+
+    @Test
+    void libcWholeText() throws Exception {
+        assertAgrees(compare(Path.of("/lib/x86_64-linux-gnu/libc.so.6"), 0, Long.MAX_VALUE), 100_000);
+    }
+
+    @Test
+    void libjvmWholeText() throws Exception {
+        assertAgrees(compare(Binaries.libjvm(), 0, Long.MAX_VALUE), 1_000_000);
+    }
+
+    @Test
+    void objdumpItself() throws Exception {
+        assertAgrees(compare(Path.of("/usr/bin/objdump"), 0, Long.MAX_VALUE), 10_000);
+    }
+
+    @Test
+    void sampleRustReleaseWholeText() throws Exception {
+        assertAgrees(compare(SampleRust.binary(SampleRust.Variant.RELEASE_LEGACY), 0, Long.MAX_VALUE), 10_000);
+    }
+
+    @Test
+    void librustcDriverSampledWindows() throws Exception {
+        Path lib = Binaries.librustcDriver();
+        Binaries.Section s = Binaries.section(lib, ".text");
+        long window = 1 << 20;
+        for (int i = 0; i < 3; i++) {
+            long from = s.address() + (s.size() - window) * i / 2;
+            assertAgrees(compare(lib, from, from + window), 100_000);
+        }
+    }
+}
