@@ -35,7 +35,7 @@ public final class X86Decoder {
             ONE[b] = PREFIX;
         }
         for (int b = 0x40; b <= 0x4F; b++) ONE[b] = PREFIX;
-        ONE[0x0F] = SPECIAL; ONE[0x62] = SPECIAL; ONE[0xC4] = SPECIAL; ONE[0xC5] = SPECIAL; ONE[0x9B] = SPECIAL;
+        ONE[0x0F] = SPECIAL; ONE[0x62] = SPECIAL; ONE[0xC4] = SPECIAL; ONE[0xC5] = SPECIAL;
         ONE[0x63] = M;
         ONE[0x68] = IZ; ONE[0x69] = M | IZ; ONE[0x6A] = IB; ONE[0x6B] = M | IB;
         for (int b = 0x70; b <= 0x7F; b++) ONE[b] = REL8;
@@ -56,7 +56,7 @@ public final class X86Decoder {
 
         // 0F map: ModRM unless listed otherwise.
         for (int b = 0; b < 256; b++) TWO[b] = M;
-        for (int b : new int[] {0x04, 0x0A, 0x0C, 0x0E, 0x0F, 0x24, 0x25, 0x26, 0x27, 0x36, 0x39, 0x3B, 0x3C, 0x3D,
+        for (int b : new int[] {0x04, 0x0A, 0x0C, 0x24, 0x25, 0x26, 0x27, 0x36, 0x39, 0x3B, 0x3C, 0x3D,
                 0x3E, 0x3F, 0x7A, 0x7B, 0xA6, 0xA7}) {
             TWO[b] = BAD;
         }
@@ -67,6 +67,11 @@ public final class X86Decoder {
         for (int b = 0xC8; b <= 0xCF; b++) TWO[b] = 0;
         for (int b = 0x80; b <= 0x8F; b++) TWO[b] = REL32;
         for (int b : new int[] {0x70, 0x71, 0x72, 0x73, 0xA4, 0xAC, 0xBA, 0xC2, 0xC4, 0xC5, 0xC6}) TWO[b] = M | IB;
+        // AMD 3DNow!: femms, and 0F 0F ModRM with the operation in a trailing byte. Only lengths, so that data
+        // inside .text decodes as objdump shows it; compilers do not emit these.
+        TWO[0x0E] = 0; TWO[0x0F] = M | IB;
+        // mov to/from control and debug registers: the ModRM always names registers, whatever its mod bits say
+        for (int b = 0x20; b <= 0x23; b++) TWO[b] = SPECIAL;
         TWO[0x38] = SPECIAL; TWO[0x3A] = SPECIAL; TWO[0x78] = SPECIAL | M; TWO[0xB8] = SPECIAL | M;
 
         int[][] map38 = {{0x00, 0x0B}, {0x10, 0x10}, {0x14, 0x15}, {0x17, 0x17}, {0x1C, 0x1E}, {0x20, 0x25},
@@ -185,10 +190,27 @@ public final class X86Decoder {
 
         Instruction decodeAll() throws Stop {
             int b;
+            int afterFwait = -1;
             while (true) {
                 b = next();
-                if ((ONE[b] & PREFIX) == 0) {
+                // objdump scans fwait (9B) with the prefixes: "fstcw" is fwait + fnstcw, shown as one instruction.
+                boolean fwait = b == 0x9B && afterFwait < 0;
+                if ((ONE[b] & PREFIX) == 0 && !fwait) {
                     break;
+                }
+                if (rex != 0) {
+                    // A REX prefix followed by another prefix does nothing (the CPU ignores it). objdump shows the
+                    // prefixes up to it as an instruction of their own, and we draw the boundary where it does, so
+                    // listings agree; compilers never emit this, it appears only in data inside .text.
+                    p--;
+                    if (afterFwait >= 0 && p - start > 1) {
+                        p--; // objdump counts the prefixes it names, and fwait is not one of them
+                    }
+                    return done(Flow.OTHER, -1);
+                }
+                if (fwait) {
+                    afterFwait = p;
+                    continue;
                 }
                 if ((b & 0xF0) == 0x40) {
                     rex = b;
@@ -206,6 +228,11 @@ public final class X86Decoder {
                 }
             }
             opcode = b;
+            if (afterFwait >= 0 && (b < 0xD8 || b > 0xDF)) { // fwait on its own, with the prefixes before it
+                p = afterFwait;
+                opcode = 0x9B;
+                return done(Flow.OTHER, -1);
+            }
             int d = ONE[b];
             if ((d & BAD) != 0) {
                 return undefined();
@@ -215,9 +242,11 @@ public final class X86Decoder {
                     case 0x0F -> twoByte();
                     case 0xC5 -> vex2();
                     case 0xC4 -> vex3();
-                    case 0x62 -> evex();
-                    default -> fwait();
+                    default -> evex();
                 };
+            }
+            if (b == 0x8F && p < code.limit() && (code.get(p) & 0x1F) >= 8) {
+                return xop();
             }
             if ((d & M) != 0) {
                 modrmAndDisplacement();
@@ -301,20 +330,6 @@ public final class X86Decoder {
             }
         }
 
-        Instruction fwait() throws Stop {
-            // An assembler's "fstcw" is fwait + fnstcw: objdump shows the pair as one instruction when fwait has
-            // no prefixes of its own and an x87 opcode follows, so we do the same.
-            if (p == start + 1 && p < code.limit()) {
-                int n = code.get(p) & 0xFF;
-                if (n >= 0xD8 && n <= 0xDF) {
-                    p++;
-                    opcode = n;
-                    modrmAndDisplacement();
-                }
-            }
-            return done(Flow.OTHER, -1);
-        }
-
         Instruction twoByte() throws Stop {
             int b = next();
             opcode = 0x100 | b;
@@ -342,6 +357,10 @@ public final class X86Decoder {
                     case 0x78 -> { // vmread; with 66 or F2 the SSE4a extrq/insertq with two imm8
                         modrmAndDisplacement();
                         if ((prefixes & (Instruction.P_OPSIZE | Instruction.P_REPNE)) != 0) skip(2);
+                        return done(Flow.OTHER, -1);
+                    }
+                    case 0x20, 0x21, 0x22, 0x23 -> {
+                        modrm = next() | 0xC0;
                         return done(Flow.OTHER, -1);
                     }
                     default -> { // B8: popcnt needs F3; without it, jmpe does not exist in 64-bit mode
@@ -405,6 +424,21 @@ public final class X86Decoder {
 
         boolean hasImm8InMap1(int op) {
             return (op >= 0x70 && op <= 0x73) || (op >= 0xC4 && op <= 0xC6) || op == 0xC2;
+        }
+
+        /** AMD XOP (8F with map 8-10): VEX-like, used by OpenSSL's Bulldozer code paths. */
+        Instruction xop() throws Stop {
+            int p0 = next();
+            int p1 = next();
+            if (vexForbiddenPrefixes()) return undefined();
+            prefixes |= Instruction.P_VEX;
+            rex = 0x40 | ((~p0 >> 5) & 7) | ((p1 >> 4) & 8);
+            int map = p0 & 0x1F;
+            if (map > 10) return undefined();
+            opcode = (map << 8) | next();
+            modrmAndDisplacement();
+            skip(map == 8 ? 1 : map == 10 ? 4 : 0);
+            return done(Flow.OTHER, -1);
         }
 
         Instruction evex() throws Stop {

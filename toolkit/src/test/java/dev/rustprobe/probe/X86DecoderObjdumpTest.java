@@ -18,7 +18,7 @@ class X86DecoderObjdumpTest {
 
     /** Counts of one comparison. */
     static final class Tally {
-        long compared, mismatches, objdumpBad, badAlsoInvalid;
+        long compared, mismatches, objdumpBad, badAlsoInvalid, deliberate;
         final List<String> examples = new ArrayList<>();
 
         void mismatch(String s) {
@@ -29,6 +29,14 @@ class X86DecoderObjdumpTest {
         }
     }
 
+    /**
+     * Where we follow the CPU (Intel) rather than objdump's AMD64 reading, counted apart: a near branch with an
+     * operand-size prefix (objdump: rel16 "jmpw"; Intel and the kernel's decoder: rel32) and a REX prefix before a
+     * VEX prefix (objdump decodes it; the CPU raises #UD). Both occur only in data inside .text.
+     */
+    private static final java.util.regex.Pattern AMD16 = java.util.regex.Pattern.compile("(jmpw|callw|j[a-z]+w) ");
+    private static final java.util.regex.Pattern REX_VEX = java.util.regex.Pattern.compile("rex\\.\\w* v");
+
     static Tally compare(Path file, long from, long to) throws Exception {
         Binaries.Section s = Binaries.section(file, ".text");
         long lo = Math.max(from, s.address()), hi = Math.min(to, s.address() + s.size());
@@ -38,19 +46,30 @@ class X86DecoderObjdumpTest {
         long[] expected = {-1};
         String[] previous = {""};
         Binaries.objdump(s, lo, hi, line -> {
-            if (!line.restart() && expected[0] >= 0 && expected[0] != line.address()) {
+            if (!line.restart() && expected[0] >= 0 && expected[0] != line.address() && previous[0].contains(" AMD16")) {
+                t.deliberate++;
+            } else if (!line.restart() && expected[0] >= 0 && expected[0] != line.address()) {
                 t.mismatch(String.format("after %s: we end at %x, objdump's next instruction is at %x",
                         previous[0], expected[0], line.address()));
             }
             Instruction insn = decoder.decodeAt(line.address());
             previous[0] = String.format("%x '%s' (our length %d, %s)", line.address(), line.text(), insn.length(),
                     insn.flow());
-            if (line.text().contains("(bad)")) {
+            // "(bad)": not an instruction; ".byte": objdump stopped an instruction at the next symbol.
+            if (line.text().contains("(bad)") || line.text().startsWith(".byte")) {
                 t.objdumpBad++;
                 if (insn.flow() == Flow.INVALID) {
                     t.badAlsoInvalid++;
                 }
                 expected[0] = -1; // resynchronise at objdump's next boundary
+                return;
+            }
+            if (AMD16.matcher(line.text()).lookingAt()) {
+                previous[0] += " AMD16";
+            }
+            if (insn.flow() == Flow.INVALID && REX_VEX.matcher(line.text()).lookingAt()) {
+                t.deliberate++;
+                expected[0] = -1;
                 return;
             }
             if (insn.flow() == Flow.INVALID) {
@@ -64,8 +83,8 @@ class X86DecoderObjdumpTest {
             expected[0] = insn.end();
         });
         System.out.printf("objdump boundaries %s [%x,%x): %d instructions compared, %d mismatches, "
-                + "%d (bad) of which %d INVALID for us%n", file, lo, hi, t.compared, t.mismatches, t.objdumpBad,
-                t.badAlsoInvalid);
+                + "%d (bad) of which %d INVALID for us, %d deliberate (CPU, not objdump)%n", file, lo, hi, t.compared,
+                t.mismatches, t.objdumpBad, t.badAlsoInvalid, t.deliberate);
         t.examples.forEach(e -> System.out.println("  " + e));
         return t;
     }
@@ -83,6 +102,13 @@ class X86DecoderObjdumpTest {
     @Test
     void libjvmWholeText() throws Exception {
         assertAgrees(compare(Binaries.libjvm(), 0, Long.MAX_VALUE), 1_000_000);
+    }
+
+    @Test
+    void libcryptoWholeText() throws Exception {
+        // OpenSSL's hand-written AVX-512/AVX2/SHA/AES-NI assembly, with constant tables inside .text
+        Path lib = Path.of("/usr/lib/x86_64-linux-gnu/libcrypto.so.3");
+        assertAgrees(compare(lib, 0, Long.MAX_VALUE), 300_000);
     }
 
     @Test
