@@ -71,8 +71,11 @@ class ExitFinderTest {
         long rets = scans.values().stream().flatMap(s -> s.exits().stream()).filter(e -> e.kind() == Kind.RET).count();
         long tails = scans.values().stream().flatMap(s -> s.exits().stream()).filter(e -> e.kind() != Kind.RET).count();
         long tables = scans.values().stream().mapToLong(s -> s.jumpTables().size()).sum();
-        System.out.printf("exits %s: %d functions, %d ret, %d tail/indirect exits, %d jump tables%n", file, functions,
-                rets, tails, tables);
+        long unsure = scans.values().stream().flatMap(s -> s.exits().stream()).filter(e -> !e.certain()).count();
+        long indirect = scans.values().stream().flatMap(s -> s.exits().stream())
+                .filter(e -> e.kind() == Kind.INDIRECT_JMP).count();
+        System.out.printf("exits %s: %d functions, %d ret, %d tail/indirect exits (%d indirect, %d uncertain), "
+                + "%d jump tables%n", file, functions, rets, tails, indirect, unsure, tables);
         assertTrue(functions >= minFunctions, functions + " functions");
         return scans;
     }
