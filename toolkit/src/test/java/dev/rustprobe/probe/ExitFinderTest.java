@@ -139,4 +139,46 @@ class ExitFinderTest {
             }
         }
     }
+
+    private static final String RUST_SOURCE = """
+            use std::hint::black_box;
+            #[inline(never)] pub fn leaf(x: u64) -> u64 { black_box(x).wrapping_mul(31) }
+            #[inline(never)] pub fn tail_direct(x: u64) -> u64 { leaf(x + 1) }
+            #[inline(never)] pub fn tail_ptr(f: fn(u64) -> u64, x: u64) -> u64 { f(x ^ 7) }
+            pub trait Shape { fn area(&self, k: u64) -> u64; }
+            struct Sq(u64);
+            impl Shape for Sq { fn area(&self, k: u64) -> u64 { self.0 * self.0 + k } }
+            #[inline(never)] pub fn tail_dyn(s: &dyn Shape, k: u64) -> u64 { s.area(k + 3) }
+            #[inline(never)] pub fn table(x: u32, y: u64) -> u64 {
+                match x { 0 => y + 11, 1 => y * 3, 2 => y ^ 0x55, 3 => y.rotate_left(5), 4 => y / 7,
+                  5 => y.wrapping_sub(99), 6 => y | 0x1000, 7 => y.count_ones() as u64, 8 => y >> 3,
+                  9 => y.leading_zeros() as u64, _ => 0 }
+            }
+            fn main() {
+                let n = std::env::args().count() as u64;
+                let s = Sq(n);
+                println!("{} {} {} {}", tail_direct(n), tail_ptr(black_box(leaf), n), tail_dyn(black_box(&s), n),
+                    table(n as u32, n));
+            }
+            """;
+
+    @Test
+    void rustcTailCallsAndMatchTable(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("exits.rs"), RUST_SOURCE);
+        Path bin = dir.resolve("exits");
+        Binaries.run("rustc", "-O", "-C", "codegen-units=1", "-o", bin.toString(), dir.resolve("exits.rs").toString());
+        Map<String, ExitFinder.Scan> scans = compareWithObjdump(bin, 100);
+        java.util.function.Function<String, ExitFinder.Scan> of = name -> scans.entrySet().stream()
+                .filter(e -> e.getKey().contains("5exits" + name.length() + name)).map(Map.Entry::getValue)
+                .findFirst().orElseThrow(() -> new AssertionError("no function " + name));
+        ExitFinder.Scan table = of.apply("table");
+        assertFalse(table.jumpTables().isEmpty(), table.toString());
+        assertTrue(table.exits().stream().noneMatch(e -> e.kind() == Kind.INDIRECT_JMP), table.toString());
+        assertTrue(of.apply("tail_direct").exits().stream().anyMatch(e -> e.kind() == Kind.TAIL_JMP));
+        for (String f : List.of("tail_ptr", "tail_dyn")) {
+            ExitFinder.Scan s = of.apply(f);
+            assertTrue(s.exits().stream().anyMatch(e -> e.kind() == Kind.INDIRECT_JMP), f + ": " + s);
+            assertTrue(s.jumpTables().isEmpty(), f + ": " + s);
+        }
+    }
 }
