@@ -1,4 +1,4 @@
-// Instruction boundaries of X86Decoder against objdump's over whole .text sections of real binaries
+// Instruction boundaries and control-flow classes of X86Decoder against objdump over whole .text sections of real binaries
 // (C, C++ and Rust, with SSE/AVX/AVX-512 code), counted exactly.
 package dev.rustprobe.probe;
 
@@ -36,6 +36,30 @@ class X86DecoderObjdumpTest {
      */
     private static final java.util.regex.Pattern AMD16 = java.util.regex.Pattern.compile("(jmpw|callw|j[a-z]+w) ");
     private static final java.util.regex.Pattern REX_VEX = java.util.regex.Pattern.compile("rex\\.\\w* v");
+
+    private static final java.util.regex.Pattern PREFIX_WORD = java.util.regex.Pattern.compile(
+            "^((bnd|notrack|rep|repz|repnz|repe|repne|data16|addr32|cs|ds|ss|es|fs|gs|lock|rex(\\.[WRXB]+)?)\\s+)+");
+    private static final java.util.regex.Pattern HEX_TARGET = java.util.regex.Pattern.compile("[0-9a-f]+( <.*)?");
+
+    /** The control-flow class objdump's text implies, read from its mnemonic alone. */
+    static Flow objdumpFlow(String text) {
+        String t = PREFIX_WORD.matcher(text).replaceFirst("");
+        String[] parts = t.split("\\s+", 2);
+        String mnemonic = parts[0], operand = parts.length > 1 ? parts[1] : "";
+        boolean direct = HEX_TARGET.matcher(operand).matches();
+        return switch (mnemonic) {
+            case "ret", "retw", "retq" -> Flow.RET;
+            case "retf", "retfw", "retfq", "lret" -> Flow.RET_FAR;
+            case "jmp", "jmpw" -> direct ? Flow.JMP : Flow.JMP_INDIRECT;
+            case "call", "callw" -> direct ? Flow.CALL : Flow.CALL_INDIRECT;
+            case "loop", "loope", "loopne", "jrcxz", "jecxz" -> Flow.JCC;
+            case "ud2" -> Flow.UD2;
+            case "int3" -> Flow.INT3;
+            case "hlt" -> Flow.HLT;
+            case "endbr64" -> Flow.ENDBR64;
+            default -> mnemonic.startsWith("j") && direct ? Flow.JCC : Flow.OTHER;
+        };
+    }
 
     static Tally compare(Path file, long from, long to) throws Exception {
         Binaries.Section s = Binaries.section(file, ".text");
@@ -80,6 +104,11 @@ class X86DecoderObjdumpTest {
                 return;
             }
             t.compared++;
+            Flow want = objdumpFlow(line.text());
+            if (want != insn.flow()) {
+                t.mismatch(String.format("%x '%s': objdump means %s, we say %s", line.address(), line.text(), want,
+                        insn.flow()));
+            }
             expected[0] = insn.end();
         });
         System.out.printf("objdump boundaries %s [%x,%x): %d instructions compared, %d mismatches, "
