@@ -36,7 +36,11 @@ public final class ExitFinder {
 
     private ExitFinder() {}
 
-    /** Scans code[0, size) loaded at start. */
+    /**
+     * Scans code[0, size) loaded at start. A jump to a gcc {@code foo.cold} part lies outside [start, start+size)
+     * and is reported as TAIL_JMP/TAIL_JCC; a caller that knows the function's other parts must filter those
+     * (rustc does not split functions this way by default).
+     */
     public static Scan scan(byte[] code, long start, long size) {
         int n = (int) Math.min(size, code.length);
         X86Decoder d = new X86Decoder(ByteBuffer.wrap(code, 0, n).slice(), start);
