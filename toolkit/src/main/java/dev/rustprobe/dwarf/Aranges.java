@@ -26,18 +26,10 @@ final class Aranges {
         List<long[]> entries = new ArrayList<>();
         long off = 0;
         while (off < s.size()) {
-            ByteReader r = s.at(off);
-            long length = r.u32();
-            boolean dwarf64 = false;
-            if (length == 0xffffffffL) {
-                dwarf64 = true;
-                length = r.u64();
-            }
-            long end = r.pos() + length;
-            if (length < 0 || end > s.size() || end < r.pos()) {
-                throw s.fail(off, "address range set length 0x" + Long.toHexString(length) + " runs past the section");
-            }
-            r = s.slice(r.pos(), end);
+            ByteReader.Block block = s.block(off, "address range set");
+            boolean dwarf64 = block.dwarf64();
+            long end = block.end();
+            ByteReader r = block.body();
             int version = r.u16();
             if (version != 2) {
                 throw s.fail(off, "address range set has version " + version + ", expected 2");

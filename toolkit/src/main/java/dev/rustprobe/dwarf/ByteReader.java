@@ -38,6 +38,29 @@ final class ByteReader {
         return new ByteReader(section, buf, (int) offset, (int) end);
     }
 
+    /**
+     * A length-prefixed DWARF block (a unit, a line program, an address range set): the 32- or 64-bit "initial
+     * length" at offset, checked against this reader, and a cursor over exactly the bytes it covers.
+     */
+    record Block(boolean dwarf64, long end, ByteReader body) {}
+
+    Block block(long offset, String what) {
+        ByteReader r = at(offset);
+        long length = r.u32();
+        boolean dwarf64 = false;
+        if (length == 0xffffffffL) {
+            dwarf64 = true;
+            length = r.u64();
+        } else if (length >= 0xfffffff0L) {
+            throw fail(offset, what + " length 0x" + Long.toHexString(length) + " is a reserved value");
+        }
+        long end = r.pos() + length;
+        if (length < 0 || end > limit || end < r.pos()) {
+            throw fail(offset, what + " length 0x" + Long.toHexString(length) + " runs past the end of the section");
+        }
+        return new Block(dwarf64, end, slice(r.pos(), end));
+    }
+
     /** A cursor from offset to this reader's limit. */
     ByteReader at(long offset) {
         return slice(offset, limit);

@@ -61,20 +61,10 @@ public final class LineTable {
     /** A line program has at most this many rows per byte of program (each opcode makes at most one). */
     static LineTable parse(Dwarf dwarf, long offset, String compDir, boolean withRows) {
         ByteReader section = dwarf.section(".debug_line");
-        ByteReader r = section.at(offset);
-        long length = r.u32();
-        boolean dwarf64 = false;
-        if (length == 0xffffffffL) {
-            dwarf64 = true;
-            length = r.u64();
-        } else if (length >= 0xfffffff0L) {
-            throw r.fail(offset, "line program length 0x" + Long.toHexString(length) + " is reserved");
-        }
-        long end = r.pos() + length;
-        if (length < 0 || end > section.size() || end < r.pos()) {
-            throw r.fail(offset, "line program length 0x" + Long.toHexString(length) + " runs past the section");
-        }
-        r = section.slice(r.pos(), end);
+        ByteReader.Block block = section.block(offset, "line program");
+        boolean dwarf64 = block.dwarf64();
+        long end = block.end();
+        ByteReader r = block.body();
         int version = r.u16();
         if (version < 2 || version > 5) {
             throw r.fail(offset, "line program has version " + version + "; only 2 to 5 are supported");

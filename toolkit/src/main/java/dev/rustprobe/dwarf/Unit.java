@@ -43,20 +43,10 @@ final class Unit {
 
     /** Reads the unit header at offset; returns null at trailing padding. */
     static Unit readHeader(Dwarf dwarf, ByteReader info, long offset) {
-        ByteReader r = info.at(offset);
-        long length = r.u32();
-        boolean dwarf64 = false;
-        if (length == 0xffffffffL) {
-            dwarf64 = true;
-            length = r.u64();
-        } else if (length >= 0xfffffff0L) {
-            throw r.fail(offset, "unit length 0x" + Long.toHexString(length) + " is a reserved value");
-        }
-        long end = r.pos() + length;
-        if (length < 0 || end > info.size() || end < r.pos()) {
-            throw r.fail(offset, "unit length 0x" + Long.toHexString(length) + " runs past the end of the section");
-        }
-        r = info.slice(r.pos(), end);
+        ByteReader.Block block = info.block(offset, "unit");
+        boolean dwarf64 = block.dwarf64();
+        long end = block.end();
+        ByteReader r = block.body();
         int version = r.u16();
         if (version < 2 || version > 5) {
             throw info.fail(offset, "unit has DWARF version " + version + "; only versions 2 to 5 are supported");
