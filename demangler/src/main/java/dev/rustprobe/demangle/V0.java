@@ -324,6 +324,15 @@ final class V0 {
         return identFrom == identTo && punyFrom == punyTo;
     }
 
+    /** Reads a hex-nibble run unless printing has already failed; false when it failed before or now. */
+    private boolean readHexNibbles() {
+        if (failedBefore()) {
+            return false;
+        }
+        hexNibbles();
+        return !failedNow();
+    }
+
     private void hexNibbles() {
         int start = pos;
         while (true) {
@@ -920,11 +929,7 @@ final class V0 {
                 printConstUint(tag);
             }
             case 'b' -> {
-                if (failedBefore()) {
-                    return;
-                }
-                hexNibbles();
-                if (failedNow()) {
+                if (!readHexNibbles()) {
                     return;
                 }
                 long v = parseUint();
@@ -938,11 +943,7 @@ final class V0 {
                 }
             }
             case 'c' -> {
-                if (failedBefore()) {
-                    return;
-                }
-                hexNibbles();
-                if (failedNow()) {
+                if (!readHexNibbles()) {
                     return;
                 }
                 long v = parseUint();
@@ -1041,11 +1042,7 @@ final class V0 {
     }
 
     private void printConstUint(int tag) {
-        if (failedBefore()) {
-            return;
-        }
-        hexNibbles();
-        if (failedNow()) {
+        if (!readHexNibbles()) {
             return;
         }
         long v = parseUint();
@@ -1061,11 +1058,7 @@ final class V0 {
     }
 
     private void printConstStrLiteral() {
-        if (failedBefore()) {
-            return;
-        }
-        hexNibbles();
-        if (failedNow()) {
+        if (!readHexNibbles()) {
             return;
         }
         if (!Utf8Nibbles.isValid(b, hexFrom, hexTo)) {
