@@ -1,0 +1,16 @@
+// The machine state a probe recorded at one site, as the decoder reads it. Implemented by the tracer (from a
+// BPF ring-buffer record) and by tests (from gdb captures), so decoding is tested without a kernel.
+package dev.rustprobe.abi;
+
+import java.util.OptionalLong;
+
+public interface Capture {
+    /** A general-purpose register's 64-bit value by its x86_64 name ("rdi", "rsp", "rax"), if it was recorded. */
+    OptionalLong register(String name);
+
+    /**
+     * The bytes at [address, address+length) if they were recorded; a shorter array when only a prefix was
+     * (a string clamped to --max-bytes), or null when nothing at that address was recorded or readable.
+     */
+    byte[] memory(long address, int length);
+}

@@ -1,0 +1,41 @@
+// What a probe must read at one site, in order, so that the decoder later finds every byte it asks for in the
+// capture. The BPF side executes it; tests execute it against gdb captures. Registers are always recorded whole.
+package dev.rustprobe.probe;
+
+import java.util.List;
+
+/**
+ * @param reads memory reads in execution order; a read may take its address or length from an earlier read
+ */
+public record FetchPlan(List<Read> reads) {
+    public FetchPlan {
+        reads = List.copyOf(reads);
+    }
+
+    /** Where an 8-byte word comes from: a register, or bytes [offset, offset+8) of an earlier read's result. */
+    public sealed interface Word {
+        record Register(String name) implements Word {}
+
+        record FromRead(int read, int offset) implements Word {}
+    }
+
+    /**
+     * Read bytes at (base + offset). Length: fixedLength when lengthFrom is null; otherwise
+     * min(word(lengthFrom) * elementSize, maxLength), so strings and slices are clamped to --max-bytes.
+     * A failed read (null pointer, unmapped page) records nothing and does not stop the others.
+     */
+    public record Read(Word base, long offset, int fixedLength, Word lengthFrom, int elementSize, int maxLength) {
+        public static Read fixed(Word base, long offset, int length) {
+            return new Read(base, offset, length, null, 1, length);
+        }
+
+        public static Read counted(Word base, long offset, Word count, int elementSize, int maxLength) {
+            return new Read(base, offset, 0, count, elementSize, maxLength);
+        }
+
+        /** The most bytes this read can produce. */
+        public int maxBytes() {
+            return lengthFrom == null ? fixedLength : maxLength;
+        }
+    }
+}
