@@ -184,6 +184,16 @@ public final class Decoder {
         if (shape instanceof Shape.Enum e) {
             return enumValue(e, img, off, cap);
         }
+        if (shape instanceof Shape.Str || shape instanceof Shape.Slice) {
+            // DWARF often keeps a fat pointer's length but not its pointer: say how long the value was
+            long ptrOff = shape instanceof Shape.Str s ? s.ptrOffset() : ((Shape.Slice) shape).ptrOffset();
+            long lenOff = shape instanceof Shape.Str s ? s.lenOffset() : ((Shape.Slice) shape).lenOffset();
+            String noPtr = img.missing(off + ptrOff, 8);
+            if (noPtr != null && img.missing(off + lenOff, 8) == null) {
+                return new RustValue.Unavailable(noPtr + " (the pointer; the length is "
+                        + Long.toUnsignedString(img.word(off + lenOff, 8)) + ")");
+            }
+        }
         // everything below is a scalar or a pointer: all its own bytes must be known
         String why = img.missing(off, shape.size());
         if (why != null) {

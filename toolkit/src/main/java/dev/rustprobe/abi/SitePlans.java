@@ -44,10 +44,17 @@ public final class SitePlans {
     }
 
     public static List<SiteValue> inlined(InlinedCall site, Shape.Vtables vtables) {
+        return inlined(site, site.lowPc(), vtables);
+    }
+
+    /**
+     * At another address of the site (the start of a later code range: loop versioning and hot/cold splits give
+     * an inlined copy several), where DWARF's location lists may say something else.
+     */
+    public static List<SiteValue> inlined(InlinedCall site, long pc, Shape.Vtables vtables) {
         List<SiteValue> out = new ArrayList<>();
-        long pc = site.lowPc();
         int i = 0;
-        for (Variable declared : site.origin().parameters()) {
+        for (Variable declared : declaredParameters(site.origin())) {
             String name = declared.name() != null ? declared.name() : "arg" + i;
             i++;
             Variable here = concrete(site, declared);
@@ -66,10 +73,32 @@ public final class SitePlans {
             } else {
                 loc = LocationEvaluator.evaluate(here, pc, site.caller() == null ? null : site.caller().frameBase(),
                         false);
-                note = "DWARF at the inlined site's first address";
+                note = pc == site.lowPc() ? "DWARF at the inlined site's first address"
+                        : String.format("DWARF at 0x%x in the inlined site", pc);
             }
             out.add(new SiteValue(name, typeName(typeRef), loc, Shape.of(type, vtables), note));
         }
+        return out;
+    }
+
+    /**
+     * The parameters of an inlined function as its abstract DIE declares them. rustc turns a parameter that every
+     * inlined copy in a codegen unit received as a constant into a DW_TAG_variable of that abstract DIE (declared
+     * on the signature's line), so those count too, in DIE order (declaration order).
+     */
+    static List<Variable> declaredParameters(Subprogram origin) {
+        List<Variable> out = new ArrayList<>(origin.parameters());
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Variable p : out) {
+            names.add(p.name());
+        }
+        for (Variable v : origin.variables()) {
+            if (!v.isParameter() && v.name() != null && v.declLine() > 0 && v.declLine() == origin.declLine()
+                    && names.add(v.name())) {
+                out.add(v);
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Variable::offset));
         return out;
     }
 

@@ -20,11 +20,14 @@ import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
 final class GdbCaptures {
-    /** One breakpoint hit: "entry" (with addr, the link-time function address) or "return". */
-    record Event(String kind, int hit, int tid, long linkAddress, GdbCapture capture) {}
+    /**
+     * One breakpoint hit: "entry" (linkAddress: the function's link-time address), "return", or "inline" (at the
+     * start of a code range of an inlined helper; callLine: the line of its call).
+     */
+    record Event(String kind, int hit, int tid, long linkAddress, int callLine, GdbCapture capture) {}
 
-    /** Entries in hit order, and the return of each hit that returned (not those that unwound). */
-    record Run(long base, List<Event> entries, Map<Integer, Event> returns) {}
+    /** Entries in hit order, the return of each hit that returned (not those that unwound), inline hits in order. */
+    record Run(long base, List<Event> entries, Map<Integer, Event> returns, List<Event> inlines) {}
 
     private GdbCaptures() {}
 
@@ -49,6 +52,7 @@ final class GdbCaptures {
         long base = 0;
         List<Event> entries = new ArrayList<>();
         Map<Integer, Event> returns = new HashMap<>();
+        List<Event> inlines = new ArrayList<>();
         for (Map<String, Object> m : raw) {
             String kind = (String) m.get("event");
             if (kind.equals("base")) {
@@ -59,12 +63,15 @@ final class GdbCaptures {
             int tid = ((Number) m.get("tid")).intValue();
             GdbCapture c = capture(m, base);
             if (kind.equals("entry")) {
-                entries.add(new Event(kind, hit, tid, Long.parseUnsignedLong((String) m.get("addr"), 16), c));
+                entries.add(new Event(kind, hit, tid, Long.parseUnsignedLong((String) m.get("addr"), 16), 0, c));
+            } else if (kind.equals("inline")) {
+                inlines.add(new Event(kind, hit, tid, Long.parseUnsignedLong((String) m.get("addr"), 16),
+                        ((Number) m.get("line")).intValue(), c));
             } else {
-                returns.put(hit, new Event(kind, hit, tid, -1, c));
+                returns.put(hit, new Event(kind, hit, tid, -1, 0, c));
             }
         }
-        return new Run(base, entries, returns);
+        return new Run(base, entries, returns, inlines);
     }
 
     @SuppressWarnings("unchecked")
