@@ -59,17 +59,20 @@ public sealed interface RustValue {
         } else if (v instanceof Bool b) {
             return Boolean.toString(b.value());
         } else if (v instanceof Char c) {
-            return "'" + escapeChar(c.codePoint(), '\'') + "'";
+            return "'" + escapeChar(c.codePoint(), '\'', true) + "'";
         } else if (v instanceof Float f) {
             return renderFloat(f);
         } else if (v instanceof Str s) {
             StringBuilder sb = new StringBuilder("\"");
-            s.text().codePoints().forEach(cp -> sb.append(escapeChar(cp, '"')));
+            int[] cps = s.text().codePoints().toArray();
+            for (int i = 0; i < cps.length; i++) {
+                sb.append(escapeChar(cps[i], '"', i == 0)); // Rust escapes a combining mark only where it starts
+            }
             sb.append('"');
-            return s.truncated() ? sb + "…(" + s.fullLength() + " bytes)" : sb.toString();
+            return s.truncated() ? sb + "…(" + Long.toUnsignedString(s.fullLength()) + " bytes)" : sb.toString();
         } else if (v instanceof Seq q) {
             String body = q.elements().stream().map(RustValue::render).collect(Collectors.joining(", "));
-            return "[" + body + (q.truncated() ? (body.isEmpty() ? "" : ", ") + "…(" + q.fullLength() + ")" : "")
+            return "[" + body + (q.truncated() ? (body.isEmpty() ? "" : ", ") + "…(" + Long.toUnsignedString(q.fullLength()) + ")" : "")
                     + "]";
         } else if (v instanceof Struct s) {
             return switch (s.style()) {
@@ -191,7 +194,8 @@ public sealed interface RustValue {
         return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
     }
 
-    private static String escapeChar(int cp, char quote) {
+    /** Rust's escape_debug: quotes, \t \r \n \\ \0, control and (where asked) combining marks as \\u{..}. */
+    private static String escapeChar(int cp, char quote, boolean escapeMarks) {
         return switch (cp) {
             case '\t' -> "\\t";
             case '\r' -> "\\r";
@@ -199,7 +203,9 @@ public sealed interface RustValue {
             case '\\' -> "\\\\";
             case 0 -> "\\0";
             default -> cp == quote ? "\\" + quote
-                    : Character.isISOControl(cp) ? String.format("\\u{%x}", cp) : new String(Character.toChars(cp));
+                    : Character.isISOControl(cp) || escapeMarks && (Character.getType(cp) == Character.NON_SPACING_MARK
+                    || Character.getType(cp) == Character.ENCLOSING_MARK) ? String.format("\\u{%x}", cp)
+                    : new String(Character.toChars(cp));
         };
     }
 
