@@ -658,38 +658,10 @@ public final class Dwarf {
      */
     public record Vtable(String name, long address, TypeRef concrete) {}
 
-    /** Every vtable DWARF describes; parses every unit's tree on the first call (trait objects are rare). */
+    /** Every vtable DWARF describes, found by the skim path on the first call (no unit trees are built). */
     public List<Vtable> vtables() {
         if (vtables == null) {
-            List<Vtable> out = new ArrayList<>();
-            for (CompileUnit cu : units()) {
-                Unit u = unit(cu);
-                Unit.Tree t = tree(u);
-                for (int i = 0; i < t.count; i++) {
-                    if (t.abbrevs[i].tag != Dw.TAG_variable) {
-                        continue;
-                    }
-                    Die d = new Die(u, t, i);
-                    String name = d.name();
-                    if (name == null || !name.endsWith("::{vtable}")) {
-                        continue;
-                    }
-                    LocationDescription loc = Lists.location(d, Dw.AT_location);
-                    List<DwarfOp> ops = loc instanceof LocationDescription.Expression e ? e.ops() : List.of();
-                    long type = d.ref(Dw.AT_type);
-                    if (ops.size() != 1 || type < 0) {
-                        continue;
-                    }
-                    DwarfOp op = ops.get(0);
-                    long address = op.opcode() == DwarfOp.ADDR ? op.operand1()
-                            : op.opcode() == DwarfOp.ADDRX ? op.operand2() : -1;
-                    Die vt = dieAt(type);
-                    if (address > 0 && vt.ref(Dw.AT_containing_type) >= 0) {
-                        out.add(new Vtable(name, address, ref(vt, Dw.AT_containing_type)));
-                    }
-                }
-            }
-            vtables = Collections.unmodifiableList(out);
+            vtables = Collections.unmodifiableList(Skim.vtables(this));
         }
         return vtables;
     }

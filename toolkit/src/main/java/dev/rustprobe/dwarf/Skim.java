@@ -58,6 +58,76 @@ final class Skim {
         return out;
     }
 
+    /**
+     * Every "<T as Trait>::{vtable}" variable: its DIE's attributes are read only for variables, and the type
+     * DIE's DW_AT_containing_type alone (no unit tree is built).
+     */
+    static List<Dwarf.Vtable> vtables(Dwarf dwarf) {
+        List<Dwarf.Vtable> out = new ArrayList<>();
+        for (Unit u : dwarf.rawUnits()) {
+            if (u.isTypeUnit()) {
+                continue;
+            }
+            ByteReader r = u.reader();
+            int depth = 0;
+            boolean seenRoot = false;
+            while (r.hasMore()) {
+                int at = r.pos();
+                int code = r.ulebInt("abbreviation code");
+                if (code == 0) {
+                    if (depth > 0) {
+                        depth--;
+                    }
+                    continue;
+                }
+                if (depth == 0 && seenRoot) {
+                    break;
+                }
+                seenRoot = true;
+                Abbrev a = u.abbrev(r, code, at);
+                u.skipAttrs(r, a);
+                if (a.tag == Dw.TAG_variable) {
+                    Dwarf.Vtable v = vtable(dwarf, u, single(u, a, at));
+                    if (v != null) {
+                        out.add(v);
+                    }
+                }
+                if (a.hasChildren) {
+                    depth++;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Die single(Unit u, Abbrev a, long at) {
+        return new Die(u, new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1), 0);
+    }
+
+    private static Dwarf.Vtable vtable(Dwarf dwarf, Unit u, Die d) {
+        String name = d.name();
+        if (name == null || !name.endsWith("::{vtable}")) {
+            return null;
+        }
+        LocationDescription loc = Lists.location(d, Dw.AT_location);
+        List<DwarfOp> ops = loc instanceof LocationDescription.Expression e ? e.ops() : List.of();
+        long type = d.ref(Dw.AT_type);
+        if (ops.size() != 1 || type < 0 || dwarf.unitContaining(type) != u) {
+            return null;
+        }
+        DwarfOp op = ops.get(0);
+        long address = op.opcode() == DwarfOp.ADDR ? op.operand1() : op.opcode() == DwarfOp.ADDRX ? op.operand2() : -1;
+        ByteReader r = u.reader();
+        r.seek((int) type);
+        int code = r.ulebInt("abbreviation code");
+        if (address <= 0 || code == 0) {
+            return null;
+        }
+        Die t = single(u, u.abbrev(r, code, (int) type), type);
+        return t.ref(Dw.AT_containing_type) < 0 ? null
+                : new Dwarf.Vtable(name, address, dwarf.ref(t, Dw.AT_containing_type));
+    }
+
     private static long definition(Map<Long, Entry> subprograms, long off) {
         long cur = off;
         for (int i = 0; i < MAX_REF_CHAIN; i++) {
