@@ -68,23 +68,7 @@ final class Skim {
             if (u.isTypeUnit()) {
                 continue;
             }
-            ByteReader r = u.reader();
-            int depth = 0;
-            boolean seenRoot = false;
-            while (r.hasMore()) {
-                int at = r.pos();
-                int code = r.ulebInt("abbreviation code");
-                if (code == 0) {
-                    if (depth > 0) {
-                        depth--;
-                    }
-                    continue;
-                }
-                if (depth == 0 && seenRoot) {
-                    break;
-                }
-                seenRoot = true;
-                Abbrev a = u.abbrev(r, code, at);
+            eachDie(u, (r, a, at) -> {
                 u.skipAttrs(r, a);
                 if (a.tag == Dw.TAG_variable) {
                     Dwarf.Vtable v = vtable(dwarf, u, single(u, a, at));
@@ -92,10 +76,7 @@ final class Skim {
                         out.add(v);
                     }
                 }
-                if (a.hasChildren) {
-                    depth++;
-                }
-            }
+            });
         }
         return out;
     }
@@ -141,7 +122,13 @@ final class Skim {
         return cur;
     }
 
-    private static void walk(Unit u, Map<Long, Entry> subprograms, Map<Long, Integer> inlineCounts, List<Long> order) {
+    /** Reads or skips one DIE's attributes; the reader stands just after its abbreviation code. */
+    private interface Visitor {
+        void visit(ByteReader r, Abbrev a, int at);
+    }
+
+    /** Every DIE of a unit in order, without building its tree. */
+    private static void eachDie(Unit u, Visitor visitor) {
         ByteReader r = u.reader();
         int depth = 0;
         boolean seenRoot = false;
@@ -159,9 +146,17 @@ final class Skim {
             }
             seenRoot = true;
             Abbrev a = u.abbrev(r, code, at);
+            visitor.visit(r, a, at);
+            if (a.hasChildren) {
+                depth++;
+            }
+        }
+    }
+
+    private static void walk(Unit u, Map<Long, Entry> subprograms, Map<Long, Integer> inlineCounts, List<Long> order) {
+        eachDie(u, (r, a, at) -> {
             if (a.tag == Dw.TAG_subprogram) {
-                Unit.Tree one = new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1);
-                Die d = new Die(u, one, 0);
+                Die d = single(u, a, at);
                 r.seek(at);
                 r.uleb();
                 u.skipAttrs(r, a);
@@ -185,8 +180,7 @@ final class Skim {
                     subprograms.put((long) at, new Entry(linkage, d.name(), -1, false, -1));
                 }
             } else if (a.tag == Dw.TAG_inlined_subroutine) {
-                Unit.Tree one = new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1);
-                Die d = new Die(u, one, 0);
+                Die d = single(u, a, at);
                 long origin = d.ref(Dw.AT_abstract_origin);
                 r.seek(at);
                 r.uleb();
@@ -197,9 +191,6 @@ final class Skim {
             } else {
                 u.skipAttrs(r, a);
             }
-            if (a.hasChildren) {
-                depth++;
-            }
-        }
+        });
     }
 }
