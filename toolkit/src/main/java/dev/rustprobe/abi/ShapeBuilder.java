@@ -180,7 +180,13 @@ final class ShapeBuilder {
         String trait = traitOf(name);
         Map<Long, Shape> byVtable = new LinkedHashMap<>();
         if (pointers < Shape.MAX_POINTER_DEPTH) {
-            for (Map.Entry<Long, Type> e : vtables.of(trait).entrySet()) {
+            Map<Long, Type> candidates;
+            try {
+                candidates = vtables.of(trait);
+            } catch (RuntimeException e) { // damaged DWARF around the vtables: the value stays opaque
+                candidates = Map.of();
+            }
+            for (Map.Entry<Long, Type> e : candidates.entrySet()) {
                 long size = sizeOf(Type.strip(e.getValue()));
                 if (size >= 0 && size <= Shape.MAX_VALUE_SIZE) {
                     byVtable.put(e.getKey(), build(e.getValue(), nesting + 1, pointers + 1));

@@ -137,7 +137,11 @@ public final class FetchPlanner {
             FetchPlan.Word data = src.word(off + d.dataOffset());
             int n = (int) Math.min(largest, maxBytes);
             if (data != null && n > 0) {
-                add(FetchPlan.Read.fixed(data, 0, n));
+                // which concrete type it is shows only at run time: follow each candidate's pointers from one read
+                Source pointee = fromRead(add(FetchPlan.Read.fixed(data, 0, n)), n);
+                for (Shape concrete : d.byVtable().values()) {
+                    walk(concrete, pointee, 0, depth + 1);
+                }
             }
         }
     }

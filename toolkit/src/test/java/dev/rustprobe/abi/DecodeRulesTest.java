@@ -252,4 +252,27 @@ class DecodeRulesTest {
         assertTrue(FetchPlanner.plan(many, 64).reads().size() <= FetchPlanner.MAX_READS);
         assertInstanceOf(Shape.Ref.class, deep);
     }
+
+    @Test
+    void aDynValueIsDecodedAsTheConcreteTypeItsVtableNamesAfterTheLoadBias() {
+        Shape square = new Shape.Struct("Square", RustValue.StructStyle.NAMED,
+                List.of(new Shape.Field("side", 0, new Shape.Int(4, false))), 4);
+        Shape dyn = new Shape.Dyn("sample_rust::shapes::Area", 16, 0, 8, Map.of(0x7c868L, square));
+        ValueLocation fat = new ValueLocation.Pieces(List.of(new ValueLocation.Piece(0, 8, 0, reg("rdi", 8)),
+                new ValueLocation.Piece(8, 8, 1, reg("rsi", 8))));
+        long bias = 0x555555554000L;
+        FakeCapture c = new FakeCapture() {
+            @Override
+            public long loadBias() {
+                return bias;
+            }
+        }.reg("rdi", 0x7000).reg("rsi", bias + 0x7c868L).mem(0x7000, new byte[]{6, 0, 0, 0});
+        assertEquals("Square { side: 6 }", decode(fat, dyn, c));
+        c.reg("rsi", bias + 0x1234);
+        assertEquals("<dyn sample_rust::shapes::Area>", decode(fat, dyn, c));
+        // the plan reads the data pointer's pointee once, as large as the largest candidate
+        SiteValue v = new SiteValue("s", "&dyn Area", fat, dyn, "");
+        assertEquals(List.of(FetchPlan.Read.fixed(new FetchPlan.Word.Register("rdi"), 0, 4)),
+                FetchPlanner.plan(List.of(v), 64).reads());
+    }
 }
