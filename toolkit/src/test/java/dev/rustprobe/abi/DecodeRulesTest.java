@@ -24,6 +24,7 @@ class DecodeRulesTest {
     static final class FakeCapture implements Capture {
         final Map<String, Long> regs = new HashMap<>();
         final Map<Long, byte[]> mem = new HashMap<>();
+        long bias;
 
         FakeCapture reg(String r, long v) {
             regs.put(r, v);
@@ -33,6 +34,11 @@ class DecodeRulesTest {
         FakeCapture mem(long at, byte[] b) {
             mem.put(at, b);
             return this;
+        }
+
+        @Override
+        public long loadBias() {
+            return bias;
         }
 
         @Override
@@ -261,12 +267,8 @@ class DecodeRulesTest {
         ValueLocation fat = new ValueLocation.Pieces(List.of(new ValueLocation.Piece(0, 8, 0, reg("rdi", 8)),
                 new ValueLocation.Piece(8, 8, 1, reg("rsi", 8))));
         long bias = 0x555555554000L;
-        FakeCapture c = new FakeCapture() {
-            @Override
-            public long loadBias() {
-                return bias;
-            }
-        }.reg("rdi", 0x7000).reg("rsi", bias + 0x7c868L).mem(0x7000, new byte[]{6, 0, 0, 0});
+        FakeCapture c = new FakeCapture().reg("rdi", 0x7000).reg("rsi", bias + 0x7c868L).mem(0x7000, new byte[]{6, 0, 0, 0});
+        c.bias = bias;
         assertEquals("Square { side: 6 }", decode(fat, dyn, c));
         c.reg("rsi", bias + 0x1234);
         assertEquals("<dyn sample_rust::shapes::Area>", decode(fat, dyn, c));
