@@ -14,6 +14,9 @@ public final class Decoder {
     static final int MAX_SEQUENCE_BYTES = 1 << 20;
     /** The most elements of one slice or array turned into values. */
     static final int MAX_ELEMENTS = 4096;
+    /** The most values (fields, elements) and memory bytes one decode produces, whatever the shape nests. */
+    static final int MAX_VALUES = 100_000;
+    static final int MAX_TOTAL_BYTES = 4 << 20;
 
     private Decoder() {}
 
@@ -28,8 +31,44 @@ public final class Decoder {
         if (shape instanceof Shape.Unsupported u) {
             return new RustValue.Unavailable(u.reason());
         }
-        Image image = assemble(location, shape.size(), capture);
-        return value(shape, image, 0, capture);
+        Budgeted cap = new Budgeted(capture);
+        Image image = assemble(location, shape.size(), cap);
+        return value(shape, image, 0, cap);
+    }
+
+    /** The capture, metered: past the budget it yields no more memory and no more values. */
+    private static final class Budgeted implements Capture {
+        private final Capture inner;
+        private long bytesLeft = MAX_TOTAL_BYTES;
+        private int valuesLeft = MAX_VALUES;
+
+        Budgeted(Capture inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public OptionalLong register(String name) {
+            return inner.register(name);
+        }
+
+        @Override
+        public byte[] memory(long address, int length) {
+            if (length > bytesLeft) {
+                return null;
+            }
+            byte[] b = inner.memory(address, length);
+            bytesLeft -= b == null ? 0 : b.length;
+            return b;
+        }
+
+        @Override
+        public long loadBias() {
+            return inner.loadBias();
+        }
+
+        boolean spendValue() {
+            return valuesLeft-- > 0;
+        }
     }
 
     static String reason(ValueLocation.Unavailable u) {
@@ -152,6 +191,9 @@ public final class Decoder {
     }
 
     static RustValue value(Shape shape, Image img, long off, Capture cap) {
+        if (cap instanceof Budgeted b && !b.spendValue()) {
+            return new RustValue.Unavailable("more than " + MAX_VALUES + " values: the decode budget is spent");
+        }
         if (shape instanceof Shape.Unsupported u) {
             return new RustValue.Unavailable(u.reason());
         }

@@ -277,4 +277,14 @@ class DecodeRulesTest {
         assertEquals(List.of(FetchPlan.Read.fixed(new FetchPlan.Word.Register("rdi"), 0, 4)),
                 FetchPlanner.plan(List.of(v), 64).reads());
     }
+
+    @Test
+    void nestedZeroSizedArraysStopAtTheValueBudget() {
+        // [[(); 1_000_000]; 1_000_000] needs no bytes but would be 10^12 values
+        Shape inner = new Shape.Array(new Shape.Unit("()"), 0, 1_000_000);
+        Shape outer = new Shape.Array(inner, 0, 1_000_000);
+        String text = decode(new ValueLocation.Constant(0, 0), outer, new FakeCapture());
+        assertTrue(text.contains("the decode budget is spent"), text.substring(0, 200));
+        assertTrue(text.length() < 20_000_000, "rendered " + text.length());
+    }
 }
