@@ -118,7 +118,8 @@ public final class SitePlans {
     }
 
     /**
-     * The return value at a return (a ret instruction or the return address): rax, rax:rdx, memory at rax for
+     * The return value at a return (a ret instruction or the return address; not at a tail jump, where the jumped-to
+     * function has yet to compute it): rax, rax:rdx, memory at rax for
      * sret (the callee hands the hidden pointer back in rax), unavailable for floats in xmm; nothing for ().
      */
     public static List<SiteValue> ret(Subprogram s) {

@@ -219,9 +219,14 @@ public final class ExplainCommand implements Command {
             ExitFinder.ExitSite e = ps.exits().get(k);
             exits.append(k == 0 ? "" : ", ").append(CliSupport.hex(e.address())).append(' ').append(exitKind(e.kind()));
         }
-        if (!ps.ret().isEmpty() && !ps.exits().isEmpty()) {
-            exits.append("; at each, the return value is ").append(ret)
-                    .append(sretNote(ps.ret().get(0)));
+        boolean rets = ps.exits().stream().anyMatch(x -> x.kind() == ExitFinder.Kind.RET);
+        boolean jumps = ps.exits().stream().anyMatch(x -> x.kind() != ExitFinder.Kind.RET);
+        if (!ps.ret().isEmpty() && rets) {
+            exits.append("; at each ret the return value is ").append(ret).append(sretNote(ps.ret().get(0)));
+        }
+        if (!ps.ret().isEmpty() && jumps) {
+            exits.append("; at a jump out the function it jumps to has yet to compute the return value,"
+                    + " so only the call is seen there");
         }
         if (ps.exitNote() != null) {
             exits.append(" (").append(ps.exitNote()).append(')');
@@ -492,7 +497,9 @@ public final class ExplainCommand implements Command {
                     w.name("exits").beginArray();
                     for (ExitFinder.ExitSite x : ps.exits()) {
                         w.beginObject().field("address", CliSupport.hex(x.address())).field("kind", exitKind(x.kind()))
-                                .field("certain", x.certain()).endObject();
+                                .field("certain", x.certain())
+                                .field("returnValueHere", x.kind() == ExitFinder.Kind.RET && !ps.ret().isEmpty())
+                                .endObject();
                     }
                     w.endArray().field("exitsNote", ps.exitNote());
                 }
