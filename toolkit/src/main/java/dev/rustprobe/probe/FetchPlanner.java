@@ -159,8 +159,9 @@ public final class FetchPlanner {
         if (ptr == null || count == null || stride <= 0) {
             return;
         }
-        int max = (int) (maxBytes / stride * stride);
-        if (max == 0) {
+        // whole elements only, and at least one when anything is read (--max-bytes 4 still shows a u64's first)
+        int max = maxBytes == 0 ? 0 : (int) Math.max(stride, maxBytes / stride * stride);
+        if (max == 0 || stride > FetchPlanner.MAX_VALUE_READ) {
             return;
         }
         int index = add(FetchPlan.Read.counted(ptr, 0, count, (int) stride, max));

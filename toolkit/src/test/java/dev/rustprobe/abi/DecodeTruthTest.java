@@ -53,15 +53,18 @@ class DecodeTruthTest {
         final List<String> failures = new ArrayList<>();
         int reads;
         int recordedBytes;
+        int clamped;
     }
 
     @ParameterizedTest
     @EnumSource(Variant.class)
     void everyArgumentAndReturnDecodesToWhatTheProgramPrinted(Variant v) {
         Tally t = run(v);
-        System.out.printf("%s: %d exact (%d also via the fetch plan, %d reads, %d bytes recorded), %d float-register"
+        System.out.printf("%s: %d exact (%d also via the fetch plan, %d reads, %d bytes recorded; %d cut short at"
+                        + " --max-bytes 4), %d float-register"
                         + " unavailable %s, %d optimized-out %s, %d aliases decoded with the surviving copy's types %s,"
-                        + " closures %s%n", v, t.exact, t.viaPlan, t.reads, t.recordedBytes, t.floats.size(), t.floats,
+                        + " closures %s%n", v, t.exact, t.viaPlan, t.reads, t.recordedBytes, t.clamped, t.floats.size(),
+                t.floats,
                 t.optimizedOut.size(), t.optimizedOut, t.aliased.size(), t.aliased, t.closures);
         assertEquals(List.of(), t.failures, v + ": values that do not decode to the truth");
         assertTrue(t.exact > 250, v + ": too few exact values: " + t.exact);
@@ -70,6 +73,7 @@ class DecodeTruthTest {
         // only the release builds rewrite signatures of crate-private functions
         assertTrue(t.optimizedOut.size() <= (v.release() ? 4 : 0), "optimized out: " + t.optimizedOut);
         assertEquals(2, t.closures.size(), "closure returns: " + t.closures);
+        assertTrue(t.clamped > 20, "values cut short at --max-bytes 4: " + t.clamped);
     }
 
     static Tally run(Variant v) {
@@ -144,6 +148,8 @@ class DecodeTruthTest {
                               FunctionVerdict.Trust trust, boolean alias, boolean isReturn) {
         FetchPlan plan = FetchPlanner.plan(values, MAX_BYTES);
         FetchPlanExecutor.Recorded recorded = FetchPlanExecutor.run(plan, capture);
+        // --max-bytes 4: strings, slices and pointees are cut, and must say so rather than print something else
+        FetchPlanExecutor.Recorded clamped = FetchPlanExecutor.run(FetchPlanner.plan(values, 4), capture);
         t.reads += plan.reads().size();
         t.recordedBytes += recorded.totalBytes();
         List<String> names = new ArrayList<>(line.args().keySet());
@@ -180,6 +186,14 @@ class DecodeTruthTest {
             } else if (got.equals(want)) {
                 t.exact++;
                 countPlan(t, where, got, viaPlan);
+                String cut = RustValue.render(Decoder.decode(sv, clamped));
+                if (!cut.equals(want)) {
+                    if (cut.contains("…(") || cut.contains("was recorded only for")) {
+                        t.clamped++;
+                    } else {
+                        t.failures.add(where + ": with --max-bytes 4 " + cut + ", truth " + want);
+                    }
+                }
             } else if (full instanceof RustValue.Unavailable || got.contains("<unavailable: ")) {
                 List<String> reasons = reasons(got);
                 boolean floats = reasons.stream().allMatch(r -> r.startsWith("float register"));
