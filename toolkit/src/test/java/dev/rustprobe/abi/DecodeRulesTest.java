@@ -5,6 +5,7 @@ package dev.rustprobe.abi;
 
 import dev.rustprobe.probe.FetchPlan;
 import dev.rustprobe.probe.FetchPlanner;
+import dev.rustprobe.probe.RecordedCapture;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
@@ -224,8 +225,8 @@ class DecodeRulesTest {
         byte[] text = "a name longer than sixteen bytes".getBytes(StandardCharsets.UTF_8);
         FakeCapture process = new FakeCapture().reg("rdi", 0x4000).mem(0x4000, le(7, 99, 0x5000, text.length))
                 .mem(0x5000, text);
-        FetchPlanExecutor.Recorded recorded = FetchPlanExecutor.run(plan, process);
-        assertEquals(32 + 16, recorded.totalBytes());
+        RecordedCapture recorded = FetchPlanExecutor.run(plan, process);
+        assertEquals(32 + 16, recorded.recordedBytes());
         assertEquals("Named { id: 7, name: \"a name longer th\"…(32 bytes) }", RustValue.render(Decoder.decode(v,
                 recorded)));
         assertEquals("Named { id: 7, name: \"a name longer than sixteen bytes\" }",
@@ -242,8 +243,8 @@ class DecodeRulesTest {
         assertEquals(1, plan.reads().size());
         assertEquals(16, plan.reads().get(0).maxLength(), "whole elements only");
         FakeCapture process = new FakeCapture().reg("rdi", 0x6000).reg("rsi", -1L).mem(0x6000, le(1, 2, 3, 4));
-        FetchPlanExecutor.Recorded recorded = FetchPlanExecutor.run(plan, process);
-        assertEquals(16, recorded.totalBytes());
+        RecordedCapture recorded = FetchPlanExecutor.run(plan, process);
+        assertEquals(16, recorded.recordedBytes());
         assertEquals("[1, 2, …(18446744073709551615)]", RustValue.render(Decoder.decode(v, recorded)));
         // a &&&&&&u64 chain is followed only MAX_POINTER_DEPTH deep, and one site never plans more than MAX_READS
         Shape deep = new Shape.Int(8, false);

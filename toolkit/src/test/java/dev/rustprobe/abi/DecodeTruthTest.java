@@ -12,6 +12,7 @@ import dev.rustprobe.elf.ElfSymbol;
 import dev.rustprobe.elf.SymbolBinding;
 import dev.rustprobe.probe.FetchPlan;
 import dev.rustprobe.probe.FetchPlanner;
+import dev.rustprobe.probe.RecordedCapture;
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Variant;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -147,11 +148,11 @@ class DecodeTruthTest {
     private static void check(Variant v, Tally t, Line line, List<SiteValue> values, GdbCaptures.GdbCapture capture,
                               FunctionVerdict.Trust trust, boolean alias, boolean isReturn) {
         FetchPlan plan = FetchPlanner.plan(values, MAX_BYTES);
-        FetchPlanExecutor.Recorded recorded = FetchPlanExecutor.run(plan, capture);
+        RecordedCapture recorded = FetchPlanExecutor.run(plan, capture);
         // --max-bytes 4: strings, slices and pointees are cut, and must say so rather than print something else
-        FetchPlanExecutor.Recorded clamped = FetchPlanExecutor.run(FetchPlanner.plan(values, 4), capture);
+        RecordedCapture clamped = FetchPlanExecutor.run(FetchPlanner.plan(values, 4), capture);
         t.reads += plan.reads().size();
-        t.recordedBytes += recorded.totalBytes();
+        t.recordedBytes += recorded.recordedBytes();
         List<String> names = new ArrayList<>(line.args().keySet());
         for (int k = 0; k < names.size(); k++) {
             String name = names.get(k);

@@ -9,6 +9,7 @@ import dev.rustprobe.dwarf.InlinedCall;
 import dev.rustprobe.elf.ElfFile;
 import dev.rustprobe.probe.FetchPlan;
 import dev.rustprobe.probe.FetchPlanner;
+import dev.rustprobe.probe.RecordedCapture;
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Variant;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,7 +66,7 @@ class InlineDecodeTest {
                 sites++;
                 List<SiteValue> values = SitePlans.inlined(site, hit.linkAddress(), vtables);
                 FetchPlan plan = FetchPlanner.plan(values, DecodeTruthTest.MAX_BYTES);
-                FetchPlanExecutor.Recorded recorded = FetchPlanExecutor.run(plan, hit.capture());
+                RecordedCapture recorded = FetchPlanExecutor.run(plan, hit.capture());
                 assertEquals(new ArrayList<>(line.args().keySet()), names(values), line.function() + " parameters");
                 for (SiteValue sv : values) {
                     String want = line.args().get(sv.name());
