@@ -1,10 +1,14 @@
 # Runs inside gdb (gdb -batch -x gdb_capture.py): breaks at the raw entry address of every listed function and at
 # the return address each call will come back to, and records raw registers, stack words and memory behind them.
 # It reads no DWARF: only the machine state, which is the truth the ABI model and DWARF locations are checked against.
-# Environment: CAPTURE_ADDRS (file: one "hexaddr" per line), CAPTURE_OUT (JSON lines), CAPTURE_STDOUT (program stdout).
+# It also breaks at the first address of each code range of the inlined sample_rust::inline helpers and records
+# every general register there (an "inline" event), for the inlined-site value plans.
+# Environment: CAPTURE_ADDRS (file: one "hexaddr" per line), CAPTURE_OUT (JSON lines), CAPTURE_STDOUT (program stdout),
+# CAPTURE_INLINE (optional file: one "hexaddr<TAB>call_line" per line, link-time range starts of inlined sites).
 import gdb, json, os
 
 ARG_REGS = ["rdi", "rsi", "rdx", "rcx", "r8", "r9"]
+ALL_REGS = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
 RET_REGS = ["rax", "rdx"]
 DUMP = 64  # bytes read behind every plausible pointer
 
@@ -84,6 +88,19 @@ class EntryBreak(gdb.Breakpoint):
             ret_bps[ret] = RetBreak("*0x%x" % ret, internal=True)
         return False
 
+class InlineBreak(gdb.Breakpoint):
+    def stop(self):
+        hits[0] += 1
+        regs = {r: reg(r) for r in ALL_REGS}
+        stack = read(regs["rsp"], 8 * 9)
+        words = [int.from_bytes(stack[i:i + 8], "little") for i in range(0, len(stack), 8)]
+        mem = dump_behind(list(regs.values()) + words, {}, 2)
+        out.write(json.dumps({"event": "inline", "hit": hits[0], "tid": tid(), "addr": self.link_addr,
+                              "line": self.call_line, "regs": {k: "%x" % v for k, v in regs.items()},
+                              "stack": ["%x" % w for w in words],
+                              "mem": {"%x" % k: v for k, v in mem.items()}}) + "\n")
+        return False
+
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("set print thread-events off")
@@ -100,6 +117,12 @@ for a in open(os.environ["CAPTURE_ADDRS"]):
     if a:
         bp = EntryBreak("*0x%x" % (base + int(a, 16)), internal=True)
         bp.link_addr = "%x" % int(a, 16)
+if os.environ.get("CAPTURE_INLINE"):
+    for line in open(os.environ["CAPTURE_INLINE"]):
+        if line.strip():
+            a, call_line = line.split()
+            bp = InlineBreak("*0x%x" % (base + int(a, 16)), internal=True)
+            bp.link_addr, bp.call_line = "%x" % int(a, 16), int(call_line)
 out.write(json.dumps({"event": "base", "base": "%x" % base}) + "\n")
 gdb.execute("continue")
 out.close()

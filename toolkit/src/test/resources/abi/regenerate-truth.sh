@@ -3,7 +3,7 @@
 # was at the raw entry address / at the return) and capture-VARIANT.jsonl.gz (the raw registers, stack and memory).
 # Truth comes from gdb reading machine state at `break *addr` (no DWARF) and from the program's own truth lines.
 # Usage: regenerate-truth.sh [VARIANT...]   (default: release-legacy release-v0 debug release-dwarf5 release-v0-dwarf5)
-# Needs gdb (13), nm, python3.
+# Needs gdb (13), nm, python3, llvm-dwarfdump (only to list the inlined sites' code ranges, not their locations).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../../../.." && pwd)"
@@ -53,7 +53,35 @@ with open(dest + ".addrs", "w") as o, open(dest + ".list", "w") as l:
         o.write("%x\t%s\n" % (int(a, 16), find("a" + a)))
         l.write(a + "\n")
 PY
-  CAPTURE_ADDRS="$tmp/addrs.tsv.list" CAPTURE_OUT="$tmp/cap.jsonl" CAPTURE_STDOUT="$tmp/gdb.out" \
+  # the first address of every code range of each inlined sample_rust::inline helper, with its call line
+  llvm-dwarfdump --debug-info "$bin" | python3 -c '
+import re, sys
+block, out = None, set()
+def flush(b):
+    if b and re.search(r"sample_rust6inline|11sample_rust6inline|Cs\w*_11sample_rust6inline", b["origin"]) \
+            and b["line"]:
+        for a in b["starts"]:
+            out.add("%x\t%d" % (a, b["line"]))
+for line in sys.stdin:
+    if "DW_TAG" in line:
+        flush(block)
+        block = {"origin": "", "starts": [], "line": 0} if "DW_TAG_inlined_subroutine" in line else None
+    elif block is not None:
+        m = re.search(r"DW_AT_abstract_origin\s+\(0x[0-9a-f]+ \"([^\"]*)\"", line)
+        if m:
+            block["origin"] = m.group(1)
+        m = re.search(r"DW_AT_low_pc\s+\(0x([0-9a-f]+)\)", line)
+        if m:
+            block["starts"].append(int(m.group(1), 16))
+        m = re.match(r"\s+\[0x([0-9a-f]+), 0x[0-9a-f]+\)", line)
+        if m and not block.get("in_loc"):
+            block["starts"].append(int(m.group(1), 16))
+        if "DW_AT_call_line" in line:
+            block["line"] = int(re.search(r"\((\d+)\)", line).group(1))
+flush(block)
+print("\n".join(sorted(out)))
+' > "$tmp/inline.tsv"
+  CAPTURE_INLINE="$tmp/inline.tsv" CAPTURE_ADDRS="$tmp/addrs.tsv.list" CAPTURE_OUT="$tmp/cap.jsonl" CAPTURE_STDOUT="$tmp/gdb.out" \
     timeout 300 gdb -batch -nx -x "$here/gdb_capture.py" "$bin" > "$tmp/gdb.log" 2>&1 || { cat "$tmp/gdb.log" >&2; exit 1; }
   python3 "$here/derive_locations.py" "$root/sample-rust/src" "$tmp/cap.jsonl" "$tmp/gdb.out" "$tmp/addrs.tsv" \
     > "$here/truth-$v.tsv"

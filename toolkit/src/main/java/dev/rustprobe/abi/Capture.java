@@ -13,4 +13,12 @@ public interface Capture {
      * (a string clamped to --max-bytes), or null when nothing at that address was recorded or readable.
      */
     byte[] memory(long address, int length);
+
+    /**
+     * Runtime address minus link-time address of the traced binary (its PIE load bias), so link-time addresses
+     * from DWARF (vtables naming a &dyn value's concrete type) can be matched; 0 for a non-PIE binary.
+     */
+    default long loadBias() {
+        return 0;
+    }
 }

@@ -59,17 +59,20 @@ public sealed interface RustValue {
         } else if (v instanceof Bool b) {
             return Boolean.toString(b.value());
         } else if (v instanceof Char c) {
-            return "'" + escapeChar(c.codePoint(), '\'') + "'";
+            return "'" + escapeChar(c.codePoint(), '\'', true) + "'";
         } else if (v instanceof Float f) {
             return renderFloat(f);
         } else if (v instanceof Str s) {
             StringBuilder sb = new StringBuilder("\"");
-            s.text().codePoints().forEach(cp -> sb.append(escapeChar(cp, '"')));
+            int[] cps = s.text().codePoints().toArray();
+            for (int i = 0; i < cps.length; i++) {
+                sb.append(escapeChar(cps[i], '"', i == 0)); // Rust escapes a combining mark only where it starts
+            }
             sb.append('"');
-            return s.truncated() ? sb + "…(" + s.fullLength() + " bytes)" : sb.toString();
+            return s.truncated() ? sb + "…(" + Long.toUnsignedString(s.fullLength()) + " bytes)" : sb.toString();
         } else if (v instanceof Seq q) {
             String body = q.elements().stream().map(RustValue::render).collect(Collectors.joining(", "));
-            return "[" + body + (q.truncated() ? (body.isEmpty() ? "" : ", ") + "…(" + q.fullLength() + ")" : "")
+            return "[" + body + (q.truncated() ? (body.isEmpty() ? "" : ", ") + "…(" + Long.toUnsignedString(q.fullLength()) + ")" : "")
                     + "]";
         } else if (v instanceof Struct s) {
             return switch (s.style()) {
@@ -85,11 +88,10 @@ public sealed interface RustValue {
             if (e.payload() == null) {
                 return e.variant();
             }
-            if (e.payload() instanceof Struct s && s.style() == StructStyle.TUPLE) {
-                return e.variant() + render(s).replaceFirst(",\\)$", ")");
-            }
-            if (e.payload() instanceof Struct s && s.style() == StructStyle.NAMED) {
-                return e.variant() + render(s).substring(s.typeName().length());
+            // several tuple fields or named fields: the payload is a struct named after the variant
+            if (e.payload() instanceof Struct s && s.typeName().equals(e.variant())
+                    && (s.style() == StructStyle.TUPLE_STRUCT || s.style() == StructStyle.NAMED)) {
+                return render(s);
             }
             return e.variant() + "(" + render(e.payload()) + ")";
         } else if (v instanceof Address a) {
@@ -116,7 +118,13 @@ public sealed interface RustValue {
         } else if (v instanceof Seq q) {
             return "[" + q.elements().stream().map(RustValue::toJson).collect(Collectors.joining(",")) + "]";
         } else if (v instanceof Struct s) {
-            if (s.style() == StructStyle.TUPLE) {
+            if (s.style() == StructStyle.UNIT) {
+                return s.typeName().equals("()") ? "null" : jsonString(s.typeName());
+            }
+            if (s.style() == StructStyle.TUPLE_STRUCT && s.fields().size() == 1) {
+                return toJson(s.fields().get(0).value()); // a newtype (Meters(21)) is its value
+            }
+            if (s.style() == StructStyle.TUPLE || s.style() == StructStyle.TUPLE_STRUCT) {
                 return "[" + s.fields().stream().map(f -> toJson(f.value())).collect(Collectors.joining(",")) + "]";
             }
             return "{" + s.fields().stream().map(f -> jsonString(f.name()) + ":" + toJson(f.value()))
@@ -128,6 +136,9 @@ public sealed interface RustValue {
             if (e.variant().equals("Some") && e.payload() != null) {
                 return toJson(e.payload());
             }
+            if (e.payload() == null) {
+                return jsonString(e.variant()); // a unit variant (Color::Red, Token::End) is its name
+            }
             return "{" + jsonString(e.variant()) + ":" + (e.payload() == null ? "null" : toJson(e.payload())) + "}";
         } else if (v instanceof Address a) {
             return jsonString("0x" + Long.toHexString(a.address()));
@@ -138,20 +149,53 @@ public sealed interface RustValue {
         }
     }
 
-    private static String renderFloat(Float f) {
+    /**
+     * Rust's {:?} for floats: the shortest digits that read back as the same float; plain decimal with at least
+     * one fractional digit ("2.0", "0.001") when 1e-4 <= |x| < 1e16 (or x is 0), otherwise exponential with no
+     * ".0" and no "+" ("1e-5", "1.5e16", "-2e20").
+     */
+    static String renderFloat(Float f) {
         double d = f.value();
         if (Double.isNaN(d)) {
             return "NaN";
         } else if (Double.isInfinite(d)) {
             return d > 0 ? "inf" : "-inf";
         }
-        // Rust's {:?} prints the shortest round-trip digits and always a fractional part ("2.0", "0.001")
-        String s = f.width() == 4 ? new java.math.BigDecimal(java.lang.Float.toString((float) d)).toPlainString()
-                : new java.math.BigDecimal(Double.toString(d)).toPlainString();
-        return s.contains(".") ? s : s + ".0";
+        boolean negative = d < 0 || (d == 0 && 1 / d < 0);
+        double abs = Math.abs(d);
+        String sign = negative ? "-" : "";
+        if (abs == 0) {
+            return sign + "0.0";
+        }
+        java.math.BigDecimal shortest = shortest(abs, f.width());
+        if (abs < 1e-4 || abs >= 1e16) {
+            String digits = shortest.unscaledValue().toString();
+            int exp = digits.length() - 1 - shortest.scale();
+            String mant = digits.replaceFirst("0+$", "");
+            mant = mant.length() > 1 ? mant.charAt(0) + "." + mant.substring(1) : mant;
+            return sign + mant + "e" + exp;
+        }
+        String plain = shortest.stripTrailingZeros().toPlainString();
+        return sign + (plain.contains(".") ? plain : plain + ".0");
     }
 
-    private static String escapeChar(int cp, char quote) {
+    /** The fewest significant digits that round-trip (the exact value rounded, so the closest such decimal). */
+    private static java.math.BigDecimal shortest(double abs, int width) {
+        java.math.BigDecimal exact = width == 4 ? new java.math.BigDecimal((double) (float) abs)
+                : new java.math.BigDecimal(abs);
+        for (int p = 1; p <= 17; p++) {
+            java.math.BigDecimal r = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+            boolean back = width == 4 ? java.lang.Float.parseFloat(r.toString()) == (float) abs
+                    : Double.parseDouble(r.toString()) == abs;
+            if (back) {
+                return r;
+            }
+        }
+        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
+    }
+
+    /** Rust's escape_debug: quotes, \t \r \n \\ \0, control and (where asked) combining marks as \\u{..}. */
+    private static String escapeChar(int cp, char quote, boolean escapeMarks) {
         return switch (cp) {
             case '\t' -> "\\t";
             case '\r' -> "\\r";
@@ -159,7 +203,9 @@ public sealed interface RustValue {
             case '\\' -> "\\\\";
             case 0 -> "\\0";
             default -> cp == quote ? "\\" + quote
-                    : Character.isISOControl(cp) ? String.format("\\u{%x}", cp) : new String(Character.toChars(cp));
+                    : Character.isISOControl(cp) || escapeMarks && (Character.getType(cp) == Character.NON_SPACING_MARK
+                    || Character.getType(cp) == Character.ENCLOSING_MARK) ? String.format("\\u{%x}", cp)
+                    : new String(Character.toChars(cp));
         };
     }
 

@@ -2,6 +2,15 @@
 // its inlined call sites, its signature, and one sentence on which calls a uprobe on the symbol alone would miss.
 package dev.rustprobe.cli;
 
+import dev.rustprobe.abi.DwarfVtables;
+import dev.rustprobe.abi.FunctionVerdict;
+import dev.rustprobe.abi.Shape;
+import dev.rustprobe.abi.SitePlans;
+import dev.rustprobe.abi.SiteValue;
+import dev.rustprobe.abi.ValueLocation;
+import dev.rustprobe.dwarf.Dwarf;
+import dev.rustprobe.dwarf.InlinedCall;
+import dev.rustprobe.dwarf.Subprogram;
 import dev.rustprobe.index.AliasGroup;
 import dev.rustprobe.index.AddressRange;
 import dev.rustprobe.index.DebugInfo;
@@ -13,6 +22,7 @@ import dev.rustprobe.index.Instance;
 import dev.rustprobe.index.Parameter;
 import dev.rustprobe.index.Pattern;
 import dev.rustprobe.index.Signature;
+import dev.rustprobe.probe.ExitFinder;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -46,13 +56,22 @@ public final class ExplainCommand implements Command {
     }
 
     /** Everything explain says about one function, computed before anything is printed. */
+    /** siteValues: per inline site (same order as sites), its parameters at the site's first address. */
     record Explained(Function function, List<CopyInfo> copies, List<String> genericSiblings, List<InlineSite> sites,
-                     Optional<Signature> signature, boolean dwarf, String verdict) {
+                     List<List<SiteValue>> siteValues, Optional<Signature> signature, boolean dwarf, String verdict) {
     }
 
     /** locations: where each parameter and the return value are at this copy's entry (dev.rustprobe.abi), or empty. */
     record CopyInfo(Instance instance, OptionalLong fileOffset, String hash, List<String> aliases,
-                    List<String> locations) {
+                    List<String> locations, ProbeSites sites) {
+    }
+
+    /**
+     * The value plans of one out-of-line copy, or null without DWARF for it: the trust sentence, each parameter at
+     * entry, the return value at every exit (each ret and tail jump ExitFinder finds), and why exits may be missing.
+     */
+    record ProbeSites(String trust, List<SiteValue> entry, List<SiteValue> ret, List<ExitFinder.ExitSite> exits,
+                      String exitNote) {
     }
 
     @Override
@@ -98,41 +117,136 @@ public final class ExplainCommand implements Command {
 
     static Explained explain(IndexedBinary binary, Function f, DebugInfo debug, boolean dwarf) {
         FunctionIndex index = binary.index();
+        Dwarf dw = binary.hasDwarf() ? Dwarf.open(binary.elf()) : null;
+        Shape.Vtables vtables = dw == null ? Shape.Vtables.NONE : DwarfVtables.of(dw);
         List<CopyInfo> copies = new ArrayList<>();
         for (Instance i : f.instances()) {
             AliasGroup g = index.aliasesAt(i.address());
             List<String> aliases = g == null ? List.of()
                     : g.names().stream().filter(n -> !n.equals(f.name())).toList();
+            ProbeSites ps = dw == null ? null : probeSites(binary, dw, vtables, i, aliases.size() + 1);
             copies.add(new CopyInfo(i, binary.elf().fileOffsetOf(i.address()), i.crateHash(), aliases,
-                    binary.hasDwarf() ? entryLocations(binary, i, aliases.size() + 1) : List.of()));
+                    ps == null ? List.of() : entryLines(ps), ps));
         }
         List<String> siblings = index.genericSiblings(f).stream().map(Function::name).toList();
         List<InlineSite> sites = debug.inlineSites(f);
+        List<List<SiteValue>> siteValues = new ArrayList<>();
+        for (InlineSite site : sites) {
+            siteValues.add(dw == null || !site.probeable() ? List.of() : inlineValues(dw, vtables, site));
+        }
         Optional<Signature> signature = debug.signature(f);
         boolean described = dwarf && ListCommand.describes(f, debug, sites.size());
-        return new Explained(f, copies, siblings, sites, signature, described,
+        return new Explained(f, copies, siblings, sites, siteValues, signature, described,
                 verdict(f, copies, siblings, sites, dwarf, index));
     }
 
-    /** One line per parameter and for the return value, with the trust verdict, from the ABI model and DWARF. */
-    private static List<String> entryLocations(IndexedBinary binary, Instance i, int names) {
+    /** The value plans at one copy's entry and exits (dev.rustprobe.abi), or null if DWARF has no subprogram there. */
+    private static ProbeSites probeSites(IndexedBinary binary, Dwarf dw, Shape.Vtables vtables, Instance i,
+                                         int names) {
         try {
-            java.util.Optional<dev.rustprobe.dwarf.Subprogram> s =
-                    dev.rustprobe.dwarf.Dwarf.open(binary.elf()).subprogramAt(i.address());
+            Optional<Subprogram> s = dw.subprogramAt(i.address());
             if (s.isEmpty()) {
-                return List.of();
+                return null;
             }
-            dev.rustprobe.abi.FunctionVerdict v = dev.rustprobe.abi.FunctionVerdict.atEntry(s.get(), !i.isGlobal(), names);
-            List<String> out = new ArrayList<>();
-            out.add("trust: " + v.sentence());
-            for (dev.rustprobe.abi.FunctionVerdict.ParamVerdict p : v.params().values()) {
-                out.add(p.name() + " at entry: " + dev.rustprobe.abi.ValueLocation.render(p.location()) + " (" + p.note() + ")");
+            FunctionVerdict v = FunctionVerdict.atEntry(s.get(), !i.isGlobal(), names);
+            List<ExitFinder.ExitSite> exits = List.of();
+            String exitNote = null;
+            byte[] code = code(binary, i.address(), i.size());
+            if (code == null) {
+                exitNote = "the function's code could not be read, so its exits are unknown";
+            } else {
+                ExitFinder.Scan scan = ExitFinder.scan(code, i.address(), i.size());
+                exits = scan.exits();
+                if (!scan.complete()) {
+                    exitNote = "decoding stopped at " + CliSupport.hex(scan.desyncAt())
+                            + ", so exits may be missing (trace falls back to a uretprobe)";
+                }
             }
-            out.add("return value: " + dev.rustprobe.abi.ValueLocation.render(v.returnLocation()));
-            return out;
+            return new ProbeSites(v.sentence(), SitePlans.entry(v, s.get(), vtables), SitePlans.ret(s.get(), vtables),
+                    exits, exitNote);
         } catch (RuntimeException e) {
-            return List.of("locations: unknown (" + e.getMessage() + ")");
+            return new ProbeSites("unknown (" + e.getMessage() + ")", List.of(), List.of(), List.of(), null);
         }
+    }
+
+    /** The bytes of [address, address+size) from the section that holds them, or null. */
+    private static byte[] code(IndexedBinary binary, long address, long size) {
+        Optional<dev.rustprobe.elf.Section> sec = binary.elf().sectionAt(address);
+        if (sec.isEmpty() || !sec.get().hasFileData() || size <= 0
+                || address + size > sec.get().address() + sec.get().size()) {
+            return null;
+        }
+        java.nio.ByteBuffer raw = binary.elf().raw(sec.get());
+        byte[] out = new byte[(int) size];
+        raw.get((int) (address - sec.get().address()), out);
+        return out;
+    }
+
+    /** The inlined call DWARF has for an index site: the one starting there whose origin is the site's function. */
+    private static List<SiteValue> inlineValues(Dwarf dw, Shape.Vtables vtables, InlineSite site) {
+        try {
+            InlinedCall best = null;
+            for (InlinedCall c : dw.inlinedCallsAt(site.entry())) {
+                if (c.lowPc() != site.entry()) {
+                    continue;
+                }
+                String origin = c.origin().linkageName() == null ? c.origin().qualifiedName()
+                        : dev.rustprobe.demangle.Demangler.demangle(c.origin().linkageName(), false);
+                if (best == null || site.function().equals(origin)) {
+                    best = c;
+                }
+            }
+            return best == null ? List.of() : SitePlans.inlined(best, vtables);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** One line per parameter and for the return value, with the trust verdict, from the ABI model and DWARF. */
+    private static List<String> entryLines(ProbeSites ps) {
+        List<String> out = new ArrayList<>();
+        out.add("trust: " + ps.trust());
+        for (SiteValue p : ps.entry()) {
+            out.add(p.name() + " at entry: " + ValueLocation.render(p.location()) + " (" + p.note() + ")");
+        }
+        String ret = ps.ret().isEmpty() ? "none (returns ())" : ValueLocation.render(ps.ret().get(0).location());
+        out.add("return value: " + ret);
+        StringBuilder exits = new StringBuilder("exits: ");
+        if (ps.exits().isEmpty()) {
+            exits.append("none found");
+        }
+        for (int k = 0; k < ps.exits().size(); k++) {
+            ExitFinder.ExitSite e = ps.exits().get(k);
+            exits.append(k == 0 ? "" : ", ").append(CliSupport.hex(e.address())).append(' ').append(exitKind(e.kind()));
+        }
+        boolean rets = ps.exits().stream().anyMatch(x -> x.kind() == ExitFinder.Kind.RET);
+        boolean jumps = ps.exits().stream().anyMatch(x -> x.kind() != ExitFinder.Kind.RET);
+        if (!ps.ret().isEmpty() && rets) {
+            exits.append("; at each ret the return value is ").append(ret).append(sretNote(ps.ret().get(0)));
+        }
+        if (!ps.ret().isEmpty() && jumps) {
+            exits.append("; at a jump out the function it jumps to has yet to compute the return value,"
+                    + " so only the call is seen there");
+        }
+        if (ps.exitNote() != null) {
+            exits.append(" (").append(ps.exitNote()).append(')');
+        }
+        out.add(exits.toString());
+        return out;
+    }
+
+    static String exitKind(ExitFinder.Kind k) {
+        return switch (k) {
+            case RET -> "ret";
+            case TAIL_JMP -> "tail-jmp";
+            case TAIL_JCC -> "tail-jcc";
+            case INDIRECT_JMP -> "indirect-jmp";
+        };
+    }
+
+    /** The note on a return value worth printing: only the sret one says something a reader would not guess. */
+    private static String sretNote(SiteValue v) {
+        return v.note().startsWith("returned through") ? " (" + v.note() + ")" : "";
     }
 
     /** The one plain sentence on what a uprobe on the symbol alone would and would not see. */
@@ -279,7 +393,8 @@ public final class ExplainCommand implements Command {
                 b.append("  inlined call sites: none").append(e.dwarf() || !e.copies().isEmpty() ? "" : " known").append('\n');
             } else {
                 b.append("  inlined call sites: ").append(e.sites().size()).append('\n');
-                for (InlineSite s : e.sites()) {
+                for (int k = 0; k < e.sites().size(); k++) {
+                    InlineSite s = e.sites().get(k);
                     b.append("    into ").append(s.caller()).append(" at ").append(s.callFile()).append(':')
                             .append(s.callLine()).append(':').append(s.callColumn());
                     if (s.probeable()) {
@@ -289,6 +404,15 @@ public final class ExplainCommand implements Command {
                         b.append("  (no code: constant-folded away, not probe-able)");
                     }
                     b.append('\n');
+                    List<SiteValue> values = e.siteValues().get(k);
+                    if (!values.isEmpty()) {
+                        b.append("      at ").append(CliSupport.hex(s.entry())).append(": ");
+                        for (int j = 0; j < values.size(); j++) {
+                            b.append(j == 0 ? "" : ", ").append(values.get(j).name()).append(' ')
+                                    .append(ValueLocation.render(values.get(j).location()));
+                        }
+                        b.append('\n');
+                    }
                 }
             }
             if (e.signature().isPresent()) {
@@ -312,6 +436,21 @@ public final class ExplainCommand implements Command {
                     .append(String.join(", ", limit(notShown, 20))).append('\n');
         }
         return b.toString();
+    }
+
+    /** [{name, type, location, readable, note}]: where each value is at a probe site. */
+    private static void values(JsonWriter w, List<SiteValue> values) {
+        w.beginArray();
+        for (SiteValue v : values) {
+            value(w, v);
+        }
+        w.endArray();
+    }
+
+    private static void value(JsonWriter w, SiteValue v) {
+        w.beginObject().field("name", v.name()).field("type", v.typeName())
+                .field("location", ValueLocation.render(v.location()))
+                .field("readable", ValueLocation.readable(v.location())).field("note", v.note()).endObject();
     }
 
     private static void appendRanges(StringBuilder b, List<AddressRange> ranges) {
@@ -342,7 +481,29 @@ public final class ExplainCommand implements Command {
                 for (String a : c.aliases()) {
                     w.value(a);
                 }
-                w.endArray().endObject();
+                w.endArray();
+                ProbeSites ps = c.sites();
+                w.field("trust", ps == null ? null : ps.trust());
+                if (ps == null) {
+                    w.name("entry").value((String) null).name("returnValue").value((String) null)
+                            .name("exits").value((String) null);
+                } else {
+                    values(w.name("entry"), ps.entry());
+                    if (ps.ret().isEmpty()) {
+                        w.name("returnValue").value((String) null);
+                    } else {
+                        value(w.name("returnValue"), ps.ret().get(0));
+                    }
+                    w.name("exits").beginArray();
+                    for (ExitFinder.ExitSite x : ps.exits()) {
+                        w.beginObject().field("address", CliSupport.hex(x.address())).field("kind", exitKind(x.kind()))
+                                .field("certain", x.certain())
+                                .field("returnValueHere", x.kind() == ExitFinder.Kind.RET && !ps.ret().isEmpty())
+                                .endObject();
+                    }
+                    w.endArray().field("exitsNote", ps.exitNote());
+                }
+                w.endObject();
             }
             w.endArray();
             w.name("otherMonomorphizations").beginArray();
@@ -351,14 +512,17 @@ public final class ExplainCommand implements Command {
             }
             w.endArray();
             w.name("inlineSites").beginArray();
-            for (InlineSite s : e.sites()) {
+            for (int k = 0; k < e.sites().size(); k++) {
+                InlineSite s = e.sites().get(k);
                 w.beginObject().field("caller", s.caller()).field("file", s.callFile()).field("line", s.callLine())
                         .field("column", s.callColumn()).field("probeable", s.probeable());
                 w.name("ranges").beginArray();
                 for (AddressRange r : s.ranges()) {
                     w.beginObject().field("low", CliSupport.hex(r.low())).field("high", CliSupport.hex(r.high())).endObject();
                 }
-                w.endArray().endObject();
+                w.endArray();
+                values(w.name("values"), e.siteValues().get(k));
+                w.endObject();
             }
             w.endArray();
             if (e.signature().isPresent()) {

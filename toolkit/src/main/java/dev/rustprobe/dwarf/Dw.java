@@ -24,7 +24,7 @@ final class Dw {
     // attributes
     static final int AT_sibling = 0x01, AT_location = 0x02, AT_name = 0x03, AT_byte_size = 0x0b,
             AT_bit_size = 0x0d, AT_stmt_list = 0x10, AT_low_pc = 0x11, AT_high_pc = 0x12, AT_language = 0x13,
-            AT_comp_dir = 0x1b, AT_const_value = 0x1c, AT_inline = 0x20, AT_producer = 0x25,
+            AT_comp_dir = 0x1b, AT_const_value = 0x1c, AT_containing_type = 0x1d, AT_inline = 0x20, AT_producer = 0x25,
             AT_lower_bound = 0x22, AT_upper_bound = 0x2f, AT_abstract_origin = 0x31, AT_accessibility = 0x32,
             AT_artificial = 0x34, AT_count = 0x37, AT_data_member_location = 0x38, AT_decl_file = 0x3a,
             AT_decl_line = 0x3b, AT_declaration = 0x3c, AT_discr = 0x15, AT_discr_value = 0x16,

@@ -38,6 +38,7 @@ public final class Dwarf {
     private List<FunctionSummary> summaries;
     private Map<String, FunctionSummary> byLinkageName;
     private Aranges aranges;
+    private List<Vtable> vtables;
 
     private Dwarf(DwarfSections sections) {
         this.sections = sections;
@@ -647,6 +648,22 @@ public final class Dwarf {
             }
         }
         return OptionalLong.empty();
+    }
+
+    // ---- vtables ----
+
+    /**
+     * A trait object's vtable as rustc describes it: a variable "<T as Trait>::{vtable}" at a link-time address
+     * whose type's DW_AT_containing_type is the concrete type T.
+     */
+    public record Vtable(String name, long address, TypeRef concrete) {}
+
+    /** Every vtable DWARF describes, found by the skim path on the first call (no unit trees are built). */
+    public List<Vtable> vtables() {
+        if (vtables == null) {
+            vtables = Collections.unmodifiableList(Skim.vtables(this));
+        }
+        return vtables;
     }
 
     // ---- types ----

@@ -58,6 +58,57 @@ final class Skim {
         return out;
     }
 
+    /**
+     * Every "<T as Trait>::{vtable}" variable: its DIE's attributes are read only for variables, and the type
+     * DIE's DW_AT_containing_type alone (no unit tree is built).
+     */
+    static List<Dwarf.Vtable> vtables(Dwarf dwarf) {
+        List<Dwarf.Vtable> out = new ArrayList<>();
+        for (Unit u : dwarf.rawUnits()) {
+            if (u.isTypeUnit()) {
+                continue;
+            }
+            eachDie(u, (r, a, at) -> {
+                u.skipAttrs(r, a);
+                if (a.tag == Dw.TAG_variable) {
+                    Dwarf.Vtable v = vtable(dwarf, u, single(u, a, at));
+                    if (v != null) {
+                        out.add(v);
+                    }
+                }
+            });
+        }
+        return out;
+    }
+
+    private static Die single(Unit u, Abbrev a, long at) {
+        return new Die(u, new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1), 0);
+    }
+
+    private static Dwarf.Vtable vtable(Dwarf dwarf, Unit u, Die d) {
+        String name = d.name();
+        if (name == null || !name.endsWith("::{vtable}")) {
+            return null;
+        }
+        LocationDescription loc = Lists.location(d, Dw.AT_location);
+        List<DwarfOp> ops = loc instanceof LocationDescription.Expression e ? e.ops() : List.of();
+        long type = d.ref(Dw.AT_type);
+        if (ops.size() != 1 || type < 0 || dwarf.unitContaining(type) != u) {
+            return null;
+        }
+        DwarfOp op = ops.get(0);
+        long address = op.opcode() == DwarfOp.ADDR ? op.operand1() : op.opcode() == DwarfOp.ADDRX ? op.operand2() : -1;
+        ByteReader r = u.reader();
+        r.seek((int) type);
+        int code = r.ulebInt("abbreviation code");
+        if (address <= 0 || code == 0) {
+            return null;
+        }
+        Die t = single(u, u.abbrev(r, code, (int) type), type);
+        return t.ref(Dw.AT_containing_type) < 0 ? null
+                : new Dwarf.Vtable(name, address, dwarf.ref(t, Dw.AT_containing_type));
+    }
+
     private static long definition(Map<Long, Entry> subprograms, long off) {
         long cur = off;
         for (int i = 0; i < MAX_REF_CHAIN; i++) {
@@ -71,7 +122,13 @@ final class Skim {
         return cur;
     }
 
-    private static void walk(Unit u, Map<Long, Entry> subprograms, Map<Long, Integer> inlineCounts, List<Long> order) {
+    /** Reads or skips one DIE's attributes; the reader stands just after its abbreviation code. */
+    private interface Visitor {
+        void visit(ByteReader r, Abbrev a, int at);
+    }
+
+    /** Every DIE of a unit in order, without building its tree. */
+    private static void eachDie(Unit u, Visitor visitor) {
         ByteReader r = u.reader();
         int depth = 0;
         boolean seenRoot = false;
@@ -89,9 +146,17 @@ final class Skim {
             }
             seenRoot = true;
             Abbrev a = u.abbrev(r, code, at);
+            visitor.visit(r, a, at);
+            if (a.hasChildren) {
+                depth++;
+            }
+        }
+    }
+
+    private static void walk(Unit u, Map<Long, Entry> subprograms, Map<Long, Integer> inlineCounts, List<Long> order) {
+        eachDie(u, (r, a, at) -> {
             if (a.tag == Dw.TAG_subprogram) {
-                Unit.Tree one = new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1);
-                Die d = new Die(u, one, 0);
+                Die d = single(u, a, at);
                 r.seek(at);
                 r.uleb();
                 u.skipAttrs(r, a);
@@ -115,8 +180,7 @@ final class Skim {
                     subprograms.put((long) at, new Entry(linkage, d.name(), -1, false, -1));
                 }
             } else if (a.tag == Dw.TAG_inlined_subroutine) {
-                Unit.Tree one = new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1);
-                Die d = new Die(u, one, 0);
+                Die d = single(u, a, at);
                 long origin = d.ref(Dw.AT_abstract_origin);
                 r.seek(at);
                 r.uleb();
@@ -127,9 +191,6 @@ final class Skim {
             } else {
                 u.skipAttrs(r, a);
             }
-            if (a.hasChildren) {
-                depth++;
-            }
-        }
+        });
     }
 }

@@ -12,6 +12,15 @@ public record FetchPlan(List<Read> reads) {
         reads = List.copyOf(reads);
     }
 
+    /** The most bytes all reads together can produce: what a record must have room for. */
+    public int totalMaxBytes() {
+        int n = 0;
+        for (Read r : reads) {
+            n += r.maxBytes();
+        }
+        return n;
+    }
+
     /** Where an 8-byte word comes from: a register, or bytes [offset, offset+8) of an earlier read's result. */
     public sealed interface Word {
         record Register(String name) implements Word {}
@@ -21,7 +30,8 @@ public record FetchPlan(List<Read> reads) {
 
     /**
      * Read bytes at (base + offset). Length: fixedLength when lengthFrom is null; otherwise
-     * min(word(lengthFrom) * elementSize, maxLength), so strings and slices are clamped to --max-bytes.
+     * min(word(lengthFrom) * elementSize, maxLength) with the count unsigned (a garbage count reads maxLength), so
+     * strings and slices are clamped to --max-bytes; FetchPlanner makes maxLength a multiple of elementSize.
      * A failed read (null pointer, unmapped page) records nothing and does not stop the others.
      */
     public record Read(Word base, long offset, int fixedLength, Word lengthFrom, int elementSize, int maxLength) {

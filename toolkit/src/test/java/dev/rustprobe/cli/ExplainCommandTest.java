@@ -51,4 +51,20 @@ class ExplainCommandTest {
         }
         assertTrue(r.out().contains("so a uprobe there also fires for their calls"), r.out());
     }
+
+    @Test
+    void valuePlansAreShownAtEveryInlinedSiteAndEveryExit() {
+        Path bin = SampleRust.binary(Variant.RELEASE_LEGACY);
+        BadInputTest.Result r = BadInputTest.run("explain", bin.toString(), "sample_rust::text::greet", "--json");
+        assertEquals(0, r.code(), r.err());
+        // String is returned through sret: at each ret the hidden pointer is back in rax (DecodeTruthTest decodes it)
+        assertTrue(r.out().contains("\"returnValue\":{\"name\":\"return\",\"type\":\"String\",\"location\":\"*rax\""),
+                r.out());
+        assertTrue(r.out().matches("(?s).*\"exits\":\\[\\{\"address\":\"0x[0-9a-f]+\",\"kind\":\"ret\".*"), r.out());
+        assertTrue(r.out().contains("\"entry\":[{\"name\":\"name\",\"type\":\"&str\",\"location\":\"rsi:rdx\""), r.out());
+        // scale(x, 3) at main.rs:159: k was folded to the constant the program passed
+        BadInputTest.Result t = BadInputTest.run("explain", bin.toString(), "sample_rust::inline::scale");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().matches("(?s).*main\\.rs:159:\\d+ [^\n]*\n      at 0x[0-9a-f]+: x rbx, k const 3\n.*"), t.out());
+    }
 }
