@@ -113,7 +113,9 @@ public final class ProbePlanner {
             warnings.add("DWARF does not describe " + f.name() + " at 0x" + Long.toHexString(i.address())
                     + ": its arguments and return value are not shown");
         }
-        List<Exit> exits = exits(f, i);
+        // A copy whose first instruction already leaves it (a jmp to the real body) has no call of its own to
+        // pair: a return probe there would fire with the entry probe, in either order.
+        List<Exit> exits = exits(f, i).stream().filter(e -> e.uretprobe() || e.address() != i.address()).toList();
         ProbeProgram.Role role = exits.isEmpty() ? ProbeProgram.Role.CALL_UNPAIRED : ProbeProgram.Role.CALL;
         add(ProbeSite.Kind.ENTRY, f, aliases, i.address(), i.address(), off.getAsLong(), null, null, null, role, -1,
                 false, entryValues);
@@ -123,8 +125,13 @@ public final class ProbePlanner {
             if (at < 0) {
                 continue;
             }
+            // At a tail jump the callee has yet to compute the value: it returns to our caller directly.
+            SiteValue value = e.how().startsWith("tail") || e.how().startsWith("indirect")
+                    ? new SiteValue("return", returned.typeName(), new ValueLocation.Constant(0, 0),
+                    new Shape.Unsupported(0, "left by a tail call: the callee returns the value later"), "")
+                    : returned;
             add(ProbeSite.Kind.RETURN, f, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
-                    e.uretprobe(), List.of(returned));
+                    e.uretprobe(), List.of(value));
         }
     }
 
@@ -245,9 +252,9 @@ public final class ProbePlanner {
     }
 
     /**
-     * Where control enters one inlined copy. Its first range always; a later range too unless a jump inside the
-     * copy's own code leads there (a hot/cold split continues the same call there, while an unrolled loop leaves
-     * one range per iteration, each entered from the caller).
+     * Where control enters one inlined copy: its first range. A site whose ranges all have the same length and do
+     * not jump into each other is an unrolled loop (one copy per iteration, each entered from the caller), so every
+     * range is an entry; otherwise later ranges continue the same call (a cold part, a cleanup path) and are not.
      */
     List<Long> inlineEntries(InlineSite site) {
         List<dev.rustprobe.index.AddressRange> ranges = site.ranges().stream().filter(r -> r.length() > 0).toList();
@@ -256,13 +263,12 @@ public final class ProbePlanner {
             return out;
         }
         out.add(ranges.get(0).low());
-        if (ranges.size() == 1) {
+        long len = ranges.get(0).length();
+        if (ranges.size() == 1 || ranges.stream().anyMatch(r -> r.length() != len)) {
             return out;
         }
         Set<Long> targets = new HashSet<>();
-        Set<Long> ends = new HashSet<>();
         for (dev.rustprobe.index.AddressRange r : ranges) {
-            ends.add(r.high());
             byte[] code = code(r.low(), r.length());
             if (code == null) {
                 return out;
@@ -271,7 +277,7 @@ public final class ProbePlanner {
             for (int at = 0; at < code.length; ) {
                 Instruction i = d.decode(at);
                 if (i.flow() == Instruction.Flow.INVALID || i.length() <= 0) {
-                    break;
+                    return out;
                 }
                 if (i.flow() == Instruction.Flow.JMP || i.flow() == Instruction.Flow.JCC) {
                     targets.add(i.target());
@@ -280,7 +286,7 @@ public final class ProbePlanner {
             }
         }
         for (dev.rustprobe.index.AddressRange r : ranges.subList(1, ranges.size())) {
-            if (!targets.contains(r.low()) && !ends.contains(r.low())) {
+            if (!targets.contains(r.low())) {
                 out.add(r.low());
             }
         }

@@ -46,6 +46,7 @@ public final class TracedCommand implements AutoCloseable {
         if (inheritIo) {
             pb.inheritIO();
         } else {
+            // for tests: stdin empty, stdout and stderr to pipes the caller reads from process()
             pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         }
         Process p;
