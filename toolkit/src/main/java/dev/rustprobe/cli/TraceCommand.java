@@ -142,9 +142,10 @@ public final class TraceCommand implements Command {
             String why = null;
             try (TraceSession session = TraceSession.start(plan, only, listener)) {
                 err.println("rustprobe: tracing " + plan.functions().size() + " function"
-                        + (plan.functions().size() == 1 ? "" : "s") + " at " + plan.count(ProbeSite.Kind.ENTRY)
-                        + " entries, " + plan.count(ProbeSite.Kind.INLINE) + " inlined sites and "
-                        + plan.count(ProbeSite.Kind.RETURN) + " return sites"
+                        + (plan.functions().size() == 1 ? "" : "s") + " at "
+                        + count(plan.count(ProbeSite.Kind.ENTRY), "entry", "entries") + ", "
+                        + count(plan.count(ProbeSite.Kind.INLINE), "inlined site", "inlined sites") + " and "
+                        + count(plan.count(ProbeSite.Kind.RETURN), "return site", "return sites")
                         + (child != null ? " of " + command.get(0) + " (pid " + child.pid() + ")"
                         : pid.isPresent() ? " of pid " + pid.getAsInt() : " in every process running "
                         + plan.binary()) + (child == null ? "; Ctrl-C stops" : ""));
@@ -189,6 +190,10 @@ public final class TraceCommand implements Command {
             Signals.restore();
         }
         return 0;
+    }
+
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     private static void checkProcess(int pid, Path binary, PrintStream err) {

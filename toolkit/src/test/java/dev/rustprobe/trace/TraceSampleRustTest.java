@@ -172,7 +172,7 @@ class TraceSampleRustTest {
         System.out.println(v + ": " + truth.size() + " truth lines matched; values equal " + tally.compared
                 + " (integers/bools " + tally.integers + "), undecoded " + tally.unavailable + " " + tally.unavailableReasons);
         // Today the decoder handles integers and bools in registers; they must be there and right.
-        assertTrue(tally.integers >= 40, "integer values compared: " + tally.integers + " of " + tally.compared
+        assertTrue(tally.integers >= 180, "integer values compared: " + tally.integers + " of " + tally.compared
                 + "; unavailable " + tally.unavailable + " " + tally.unavailableReasons);
 
         // Inlined calls: in release builds each INLINE line is a call recorded at its inlined site's line.
