@@ -185,7 +185,7 @@ public final class ProbePlanner {
     }
 
     /** The x86 condition code of a jcc at code[at]: 0x70+cc (rel8) or 0x0f 0x80+cc (rel32), after hint prefixes. */
-    static int conditionCode(byte[] code, int at) {
+    public static int conditionCode(byte[] code, int at) {
         int k = at;
         while (k < code.length && ((code[k] & 0xff) == 0x2e || (code[k] & 0xff) == 0x3e || (code[k] & 0xff) == 0xf2)) {
             k++;

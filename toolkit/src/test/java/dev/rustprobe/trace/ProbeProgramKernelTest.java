@@ -63,6 +63,14 @@ class ProbeProgramKernelTest {
                 return r + 1;
             }
             PROBED long rp_after(long k) { __asm__ volatile("" ::: "memory"); return k * 3; }
+            PROBED long rp_leaf(long x) { __asm__ volatile("" ::: "memory"); return x + 1; }
+            /* conditional tail calls, as LLVM emits them when optimizing for size: jg (cc 0xf), jbe (cc 6) */
+            long rp_jg(long x);
+            long rp_jbe(long x);
+            __asm__(".text\\n.globl rp_jg\\n.type rp_jg,@function\\nrp_jg:\\n cmp $3, %rdi\\n jg rp_leaf\\n"
+                    " xor %eax, %eax\\n ret\\n.size rp_jg, .-rp_jg\\n"
+                    ".globl rp_jbe\\n.type rp_jbe,@function\\nrp_jbe:\\n cmp $3, %rdi\\n .byte 0x0f, 0x86\\n"
+                    " .long rp_leaf - . - 4\\n mov $7, %eax\\n ret\\n.size rp_jbe, .-rp_jbe\\n");
             int main(void) {
                 static struct node second = {0, 222, "second-node-name", 16};
                 static struct node first = {&second, 111, "first", 5};
@@ -72,6 +80,7 @@ class ProbeProgramKernelTest {
                 sink += rp_recurse(5);
                 if (setjmp(env) == 0) sink += rp_jump(3);
                 sink += rp_after(7);
+                for (long i = 0; i < 8; i++) sink += rp_jg(i) + rp_jbe(i);
                 printf("%p %p %p %ld\\n", (void *)&first, (void *)&second, (void *)text, sink);
                 return 0;
             }
@@ -201,6 +210,43 @@ class ProbeProgramKernelTest {
         assertNull(r.memory(text + 16, 1));
         assertNull(r.memory(0, 8));
         assertTrue(r.register("xmm0").isEmpty());
+    }
+
+    @Test
+    void aConditionalTailJumpIsAReturnOnlyWhenTaken() {
+        FetchPlan none = new FetchPlan(List.of());
+        List<LiveProbes.Group> groups = new ArrayList<>();
+        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CALL, -1, none),
+                List.of(Probe.entry(entry("rp_jg"), 1), Probe.entry(entry("rp_jbe"), 2))));
+        Map<Integer, String> exitKind = new HashMap<>();
+        int id = 10;
+        for (String f : List.of("rp_jg", "rp_jbe")) {
+            ElfSymbol s = symbol(f);
+            var text = elf.sectionAt(s.value()).orElseThrow();
+            byte[] code = new byte[(int) s.size()];
+            elf.raw(text).get((int) (s.value() - text.address()), code);
+            ExitFinder.Scan scan = ExitFinder.scan(code, s.value(), s.size());
+            assertEquals(2, scan.exits().size(), f + ": a jcc to rp_leaf and a ret");
+            for (ExitFinder.ExitSite e : scan.exits()) {
+                int cc = e.kind() == ExitFinder.Kind.TAIL_JCC
+                        ? dev.rustprobe.probe.ProbePlanner.conditionCode(code, (int) (e.address() - s.value())) : -1;
+                assertEquals(e.kind() == ExitFinder.Kind.TAIL_JCC ? (f.equals("rp_jg") ? 0xf : 0x6) : -1, cc);
+                groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.RETURN, cc, none),
+                        List.of(Probe.entry(elf.fileOffsetOf(e.address()).getAsLong(), id))));
+                exitKind.put(id++, f + " " + e.kind());
+            }
+        }
+        List<ProbeRecord> recs = trace(groups);
+        Map<String, Integer> returns = new java.util.TreeMap<>();
+        for (ProbeRecord r : recs) {
+            if (r.type() == RecordLayout.TYPE_RETURN) {
+                assertTrue(r.has(RecordLayout.FLAG_MATCHED), "every return pairs with its call");
+                returns.merge(exitKind.get(r.site()), 1, Integer::sum);
+            }
+        }
+        // rp_jg(i) tail-calls for i = 4..7 and returns 0 for i = 0..3; rp_jbe the other way round
+        assertEquals(Map.of("rp_jg TAIL_JCC", 4, "rp_jg RET", 4, "rp_jbe TAIL_JCC", 4, "rp_jbe RET", 4), returns);
+        assertEquals(0, recs.stream().filter(r -> r.type() == RecordLayout.TYPE_UNWIND).count());
     }
 
     @Test
