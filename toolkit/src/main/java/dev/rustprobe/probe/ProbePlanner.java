@@ -64,9 +64,7 @@ public final class ProbePlanner {
         for (Pattern p : patterns) {
             List<Function> m = binary.match(p, useDwarf);
             if (m.isEmpty()) {
-                List<String> nearest = binary.nearest(p, 3, useDwarf);
-                throw new RustprobeException("no function matches '" + p.text() + "'"
-                        + (nearest.isEmpty() ? "" : "; nearest: " + String.join(", ", nearest)));
+                throw binary.noMatch(p, useDwarf);
             }
             m.forEach(f -> matched.putIfAbsent(f.name(), f));
         }
