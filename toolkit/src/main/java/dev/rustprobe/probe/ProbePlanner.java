@@ -97,8 +97,7 @@ public final class ProbePlanner {
         List<String> aliases = g == null ? List.of() : g.names().stream().filter(n -> !n.equals(f.name())).toList();
         Optional<Subprogram> s = subprogramAt(i.address());
         List<SiteValue> entryValues = List.of();
-        SiteValue returned = new SiteValue("return", "?", new ValueLocation.Unavailable(
-                ValueLocation.Reason.UNKNOWN_TYPE, "no DWARF for this function"), new Shape.Unsupported(0, "no DWARF"), "");
+        SiteValue returned = null;
         if (s.isPresent()) {
             try {
                 entryValues = SiteValues.entry(s.get(), !i.isGlobal(), aliases.size() + 1);
@@ -116,7 +115,7 @@ public final class ProbePlanner {
         List<Exit> exits = exits(f, i).stream().filter(e -> e.uretprobe() || e.address() != i.address()).toList();
         ProbeProgram.Role role = exits.isEmpty() ? ProbeProgram.Role.CALL_UNPAIRED : ProbeProgram.Role.CALL;
         add(ProbeSite.Kind.ENTRY, f, aliases, i.address(), i.address(), off.getAsLong(), null, null, null, role, -1,
-                false, entryValues);
+                false, entryValues, returned != null);
         for (Exit e : exits) {
             ProbeProgram.Role r = e.uretprobe() ? ProbeProgram.Role.RETURN_AFTER : ProbeProgram.Role.RETURN;
             long at = e.uretprobe() ? off.getAsLong() : elf.fileOffsetOf(e.address()).orElse(-1);
@@ -124,12 +123,12 @@ public final class ProbePlanner {
                 continue;
             }
             // At a tail jump the callee has yet to compute the value: it returns to our caller directly.
-            SiteValue value = e.how().startsWith("tail") || e.how().startsWith("indirect")
+            SiteValue value = returned == null ? null : e.how().startsWith("tail") || e.how().startsWith("indirect")
                     ? new SiteValue("return", returned.typeName(), new ValueLocation.Constant(0, 0),
                     new Shape.Unsupported(0, "left by a tail call: the callee returns the value later"), "")
                     : returned;
             add(ProbeSite.Kind.RETURN, f, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
-                    e.uretprobe(), List.of(value));
+                    e.uretprobe(), returned == null ? List.of() : List.of(value), returned != null);
         }
     }
 
@@ -240,7 +239,7 @@ public final class ProbePlanner {
                     }
                 }
                 add(ProbeSite.Kind.INLINE, f, List.of(), site.entry(), pc, off.getAsLong(), site.caller(),
-                        callSite(site), null, ProbeProgram.Role.CALL_UNPAIRED, -1, false, values);
+                        callSite(site), null, ProbeProgram.Role.CALL_UNPAIRED, -1, false, values, call.isPresent());
             }
         }
         if (folded > 0) {
@@ -334,10 +333,10 @@ public final class ProbePlanner {
 
     private void add(ProbeSite.Kind kind, Function f, List<String> aliases, long copy, long address, long fileOffset,
                      String caller, String callSite, String exit, ProbeProgram.Role role, int jcc, boolean uretprobe,
-                     List<SiteValue> values) {
+                     List<SiteValue> values, boolean described) {
         // The one place the FetchPlan is made: swap InterimFetchPlanner for the decode helper's planner here.
         FetchPlan plan = InterimFetchPlanner.plan(values, options.maxBytes());
         sites.add(new ProbeSite(sites.size(), kind, f.name(), aliases, copy, address, fileOffset, caller, callSite,
-                exit, new ProbeProgram.Spec(role, jcc, plan), uretprobe, values));
+                exit, new ProbeProgram.Spec(role, jcc, plan), uretprobe, values, described));
     }
 }

@@ -18,10 +18,11 @@ import java.util.List;
  * @param callSite     for an inlined site: "file:line:column" of the call; else null
  * @param exit         for a return site: how the function is left there ("ret", "tail jmp", "tail jcc", "uretprobe")
  * @param values       what the site records: parameters at a call, the single "return" value at a return
+ * @param described    DWARF describes the function here; when not, values is empty and says nothing about arity
  */
 public record ProbeSite(int id, Kind kind, String function, List<String> aliases, long copyAddress, long address,
                         long fileOffset, String caller, String callSite, String exit, ProbeProgram.Spec spec,
-                        boolean uretprobe, List<SiteValue> values) {
+                        boolean uretprobe, List<SiteValue> values, boolean described) {
     public ProbeSite {
         aliases = List.copyOf(aliases);
         values = List.copyOf(values);

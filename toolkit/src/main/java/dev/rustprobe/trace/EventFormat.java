@@ -25,7 +25,7 @@ public final class EventFormat {
         ProbeSite callSite = e.callSite();
         ProbeSite named = callSite != null ? callSite : e.site();
         b.append(named.function()).append('(');
-        if (e.kind() == TraceEvent.Kind.RETURN && e.call() == null) {
+        if (e.kind() == TraceEvent.Kind.RETURN && e.call() == null || !named.described()) {
             b.append('…');
         } else {
             appendArgs(b, e.args());
@@ -57,7 +57,11 @@ public final class EventFormat {
     /** A call still open when tracing stopped. */
     public String unreturned(TraceEvent call) {
         StringBuilder b = new StringBuilder(call.site().function()).append('(');
-        appendArgs(b, call.args());
+        if (call.site().described()) {
+            appendArgs(b, call.args());
+        } else {
+            b.append('…');
+        }
         b.append(")  (no return seen before tracing stopped)  ");
         if (showPid) {
             b.append("pid ").append(call.pid()).append(' ');
