@@ -58,7 +58,7 @@ public final class ProbePlanner {
         boolean useDwarf = debug.unavailableReason().isEmpty();
         if (!useDwarf) {
             warnings.add(debug.unavailableReason().get().replace("; symbols still listed", "")
-                    + ": arguments, return values and inlined sites cannot be traced, only calls of the symbols");
+                    + "; calls of the symbols are traced without their values");
         }
         Map<String, Function> matched = new LinkedHashMap<>();
         for (Pattern p : patterns) {
