@@ -25,6 +25,8 @@ public final class Summary {
     private final Map<String, Integer> entryCopies = new LinkedHashMap<>();
 
     private final EventFormat format;
+    /** label() per site id, made once: add() runs for every event. */
+    private final Map<Integer, String> labels = new java.util.HashMap<>();
 
     public Summary(List<ProbeSite> plan, EventFormat format) {
         this.format = format;
@@ -39,7 +41,8 @@ public final class Summary {
     public void add(TraceEvent e) {
         Stats st = byFunction.computeIfAbsent(e.site().function(), k -> new Stats());
         switch (e.kind()) {
-            case CALL -> st.callsBySite.merge(label(e.site()), 1L, Long::sum);
+            case CALL -> st.callsBySite.merge(labels.computeIfAbsent(e.site().id(), k -> label(e.site())), 1L,
+                    Long::sum);
             case RETURN -> {
                 st.returns++;
                 if (e.durationNs() >= 0) {
