@@ -9,6 +9,7 @@ import dev.rustprobe.bpf.asm.AluOp;
 import dev.rustprobe.bpf.asm.Asm;
 import dev.rustprobe.bpf.asm.Helper;
 import dev.rustprobe.bpf.asm.Insn;
+import dev.rustprobe.bpf.asm.JmpOp;
 import dev.rustprobe.bpf.asm.Reg;
 import dev.rustprobe.bpf.asm.Size;
 
@@ -168,7 +169,7 @@ public final class ProbeProgram {
             // r2 = the top frame, r3 = its rsp, r4 = this site's rsp
             emitSiteRsp(a, Reg.R4, role);
             // alive: frame rsp > R at a call; frame rsp >= R at a return
-            a.jmpReg(call ? dev.rustprobe.bpf.asm.JmpOp.JGT : dev.rustprobe.bpf.asm.JmpOp.JGE, Reg.R3, Reg.R4, "popped");
+            a.jmpReg(call ? JmpOp.JGT : JmpOp.JGE, Reg.R3, Reg.R4, "popped");
             a.ldxdw(Reg.R3, Reg.R2, 16).stxdw(Reg.R10, S_UNW_KTIME, Reg.R3)
                     .ldxdw(Reg.R3, Reg.R2, 24).stxdw(Reg.R10, S_UNW_SITE, Reg.R3)
                     .ldxdw(Reg.R1, FRAMES, 0).sub(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1);

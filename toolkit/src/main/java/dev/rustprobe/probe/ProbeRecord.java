@@ -105,7 +105,7 @@ public final class ProbeRecord implements Capture {
             int n = readCount(i);
             long start = readAddress(i);
             long skip = address - start;
-            if (n > 0 && skip >= 0 && skip < n || n > 0 && length == 0 && skip == 0) {
+            if (skip >= 0 && skip < n) {
                 int have = (int) Math.min(length, n - skip);
                 if (have > bestLen) {
                     best = i;

@@ -104,15 +104,9 @@ public final class LiveProbes implements AutoCloseable {
         return probeCount;
     }
 
-    /** The kernel ids of the programs and links, to check that they are gone after close. */
+    /** The kernel ids of the programs, to check that they (and their links) are gone after close. */
     public List<Integer> programIds() {
         return programs.stream().map(p -> p.program().id()).toList();
-    }
-
-    public List<Integer> linkIds() {
-        List<Integer> out = new ArrayList<>();
-        programs.forEach(p -> out.addAll(p.links().linkIds()));
-        return out;
     }
 
     @Override
