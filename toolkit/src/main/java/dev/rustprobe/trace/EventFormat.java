@@ -36,6 +36,10 @@ public final class EventFormat {
         } else if (e.kind() == TraceEvent.Kind.UNWIND) {
             b.append(" unwound (no return: a panic left it)");
         }
+        if (!named.aliases().isEmpty()) {
+            // one address, several names: the probe cannot tell which name the caller used
+            b.append("  [same code as ").append(String.join(", ", named.aliases())).append(']');
+        }
         if (named.kind() == ProbeSite.Kind.INLINE) {
             b.append("  [inlined into ").append(named.caller()).append(" at ").append(shortFile(named.callSite()))
                     .append(']');
