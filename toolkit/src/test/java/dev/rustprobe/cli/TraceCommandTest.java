@@ -206,6 +206,27 @@ class TraceCommandTest {
     }
 
     @Test
+    void theTracedCommandKeepsStdinAndStdoutInAProcessOfItsOwn() throws Exception {
+        // rustprobe as its own process (the test JVM's classpath), so that the command inherits real pipes
+        Path script = dir.resolve("echo.sh");
+        Files.writeString(script, "read line\necho \"got: $line\"\nexec \"$1\" --quiet\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.rustprobe.cli.Main", "trace", bin.toString(),
+                "sample_rust::recursion::depth_sum", "--", "/bin/sh", script.toString(), bin.toString())
+                .redirectError(dir.resolve("rp.err").toFile()).start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write("hello from stdin\n".getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("rp.err")));
+        assertTrue(out.contains("got: hello from stdin\n"), "the command read rustprobe's stdin and wrote to its stdout:\n" + out);
+        assertTrue(out.contains("DONE\t"), out);
+        assertEquals(6, out.lines().filter(l -> l.startsWith("sample_rust::recursion::depth_sum(n: ")).count(), out);
+        assertTrue(out.contains("sample_rust::recursion::depth_sum: 6 calls, 6 returns"), out);
+    }
+
+    @Test
     void failuresAreOneLineEach() {
         BadInputTest.Result none = run(List.of("trace", bin.toString(), "sample_rust::orders::plac", "--", "true"));
         assertEquals(1, none.code());
