@@ -61,15 +61,17 @@ public final class LiveProbes implements AutoCloseable {
             boolean multi = UprobeAttach.preferredProgramType() == ProgramType.UPROBE_MULTI;
             ProbeProgram.Maps maps = new ProbeProgram.Maps(ring, stacks.fd(), zero.fd(), pid.orElse(0),
                     ringBytes / 4);
-            int n = 0;
+            List<java.util.concurrent.Callable<AttachedProgram>> jobs = new ArrayList<>();
             for (Group g : groups) {
                 if (g.probes().isEmpty()) {
                     continue;
                 }
                 List<Insn> insns = ProbeProgram.generate(g.spec(), maps);
-                live.programs.add(AttachedProgram.loadAndAttach(insns, "GPL", "rp_site" + n++, binary, g.probes(),
+                String name = "rp_site" + jobs.size();
+                jobs.add(() -> AttachedProgram.loadAndAttach(insns, "GPL", name, binary, g.probes(),
                         multi ? pid : OptionalInt.empty()));
             }
+            attachAll(live, jobs);
             return live;
         } catch (RuntimeException e) {
             if (live != null) {
@@ -84,6 +86,51 @@ public final class LiveProbes implements AutoCloseable {
                 ring.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Loads and attaches on every CPU at once (the verifier is the start-up's main cost); every program that did
+     * load joins the session even when another failed, so close() releases it, and the first failure is rethrown.
+     */
+    private static void attachAll(LiveProbes live, List<java.util.concurrent.Callable<AttachedProgram>> jobs) {
+        int threads = Math.max(1, Math.min(jobs.size(), Runtime.getRuntime().availableProcessors()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "rp-attach");
+            t.setDaemon(true);
+            return t;
+        });
+        RuntimeException first = null;
+        try {
+            List<java.util.concurrent.Future<AttachedProgram>> done = new ArrayList<>();
+            for (java.util.concurrent.Callable<AttachedProgram> j : jobs) {
+                done.add(pool.submit(j));
+            }
+            boolean interrupted = false;
+            for (java.util.concurrent.Future<AttachedProgram> f : done) {
+                while (true) {
+                    try {
+                        live.programs.add(f.get());
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (first == null) {
+                            first = e.getCause() instanceof RuntimeException r ? r
+                                    : new dev.rustprobe.bpf.BpfException(String.valueOf(e.getCause().getMessage()));
+                        }
+                    } catch (InterruptedException e) {
+                        interrupted = true; // wait for it anyway: a program attached but not kept would leak
+                        continue;
+                    }
+                    break;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -109,22 +156,45 @@ public final class LiveProbes implements AutoCloseable {
         return programs.stream().map(p -> p.program().id()).toList();
     }
 
+    /**
+     * Detaches and unloads everything. Programs are closed concurrently: each link's release waits for an RCU grace
+     * period (about 60 ms here), and waits that overlap share one.
+     */
     @Override
     public void close() {
-        RuntimeException first = null;
+        List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> closers = new ArrayList<>();
         for (AttachedProgram p : programs) {
-            try {
-                p.close();
-            } catch (RuntimeException e) {
-                first = first == null ? e : first;
+            Thread t = new Thread(() -> {
+                try {
+                    p.close();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }, "rp-detach");
+            t.setDaemon(true);
+            t.start();
+            closers.add(t);
+        }
+        boolean interrupted = false;
+        for (Thread t : closers) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // finish detaching first: a half-closed session would leave probes behind
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         programs.clear();
         zero.close();
         stacks.close();
         ring.close();
-        if (first != null) {
-            throw first;
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
         }
     }
 }
