@@ -32,7 +32,8 @@ public final class ProbeProgram {
     public static final int FRAME_SIZE = 24;
     /** Stack-map value: u64 depth, then the frames. */
     public static final int STACK_VALUE_SIZE = 8 + MAX_FRAMES * FRAME_SIZE;
-    public static final int MAX_READS = 32;
+    /** As many reads as the fetch planner may plan for one site (FetchPlanner.MAX_READS). */
+    public static final int MAX_READS = 64;
 
     /** bpf_ringbuf_submit flags, and bpf_ringbuf_query's BPF_RB_AVAIL_DATA (linux/bpf.h). */
     static final int BPF_RB_NO_WAKEUP = 1;

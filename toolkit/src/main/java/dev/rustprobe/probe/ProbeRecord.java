@@ -12,6 +12,7 @@ import java.util.OptionalLong;
 public final class ProbeRecord implements Capture {
     private final ByteBuffer bytes;
     private final RecordLayout layout;
+    private long loadBias;
 
     /** bytes: a copy of the record (little-endian); layout: the layout of the program that wrote it (null for an unwind). */
     public ProbeRecord(byte[] bytes, RecordLayout layout) {
@@ -62,6 +63,24 @@ public final class ProbeRecord implements Capture {
 
     public boolean has(int flag) {
         return (flags() & flag) != 0;
+    }
+
+    /**
+     * Runtime minus link-time address of the traced binary in the recording process: the saved rip minus the
+     * probed instruction's link-time address (a uprobe fires with rip at the probed instruction).
+     */
+    public long biasAt(long probedAddress) {
+        OptionalLong rip = register("rip");
+        return rip.isPresent() ? rip.getAsLong() - probedAddress : 0;
+    }
+
+    public void setLoadBias(long bias) {
+        this.loadBias = bias;
+    }
+
+    /** What the decoder uses to match link-time addresses from DWARF (vtables) against the process's memory. */
+    public long loadBias() {
+        return loadBias;
     }
 
     @Override

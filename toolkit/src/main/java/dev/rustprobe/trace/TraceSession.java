@@ -35,6 +35,8 @@ public final class TraceSession implements AutoCloseable {
     private final Consumer<ByteBuffer> handler = this::handle;
     /** Calls that pushed a frame and have not returned yet, by (tid, entry ktime). */
     private final LinkedHashMap<Key, TraceEvent> pending = new LinkedHashMap<>();
+    /** Load bias per pid, learnt from the first record of a site that fires at its own address. */
+    private final Map<Integer, Long> biases = new java.util.HashMap<>();
     private long records;
     private long unknownRecords;
 
@@ -137,6 +139,17 @@ public final class TraceSession implements AutoCloseable {
         b.get(b.position(), bytes);
         ProbeRecord r = new ProbeRecord(bytes, type == RecordLayout.TYPE_UNWIND ? null : layouts[siteId]);
         ProbeSite site = plan.sites().get(siteId);
+        if (type != RecordLayout.TYPE_UNWIND) {
+            // A uretprobe fires at the return address, in the caller: its rip says nothing of the site.
+            Long bias = site.uretprobe() ? biases.get(r.pid()) : null;
+            if (bias == null) {
+                bias = r.biasAt(site.address());
+                if (!site.uretprobe()) {
+                    biases.put(r.pid(), bias);
+                }
+            }
+            r.setLoadBias(bias);
+        }
         TraceEvent e;
         if (type == RecordLayout.TYPE_CALL) {
             List<TraceEvent.Arg> args = new ArrayList<>(site.values().size());
@@ -156,7 +169,9 @@ public final class TraceSession implements AutoCloseable {
             long duration = matched ? r.ktime() - r.entryKtime() : -1;
             List<TraceEvent.Arg> args = call == null ? List.of() : call.args();
             if (type == RecordLayout.TYPE_RETURN) {
-                RustValue ret = site.values().isEmpty() ? null : decode(site.values().get(0), r);
+                // no return value planned for a function DWARF describes: it returns ()
+                RustValue ret = !site.values().isEmpty() ? decode(site.values().get(0), r)
+                        : site.described() ? UNIT : null;
                 e = new TraceEvent(TraceEvent.Kind.RETURN, site, r.pid(), r.tid(), r.ktime(), args, ret, duration, call);
             } else {
                 ProbeSite entry = r.entrySite() >= 0 && r.entrySite() < layouts.length
@@ -168,10 +183,12 @@ public final class TraceSession implements AutoCloseable {
         listener.accept(e);
     }
 
+    private static final RustValue UNIT = new RustValue.Struct("()", List.of(), RustValue.StructStyle.TUPLE);
+
     /** Decodes one value; a decoder failure becomes an unavailable value with the reason, never a lost event. */
     static RustValue decode(SiteValue v, ProbeRecord r) {
         if (SiteValues.UNIT.equals(v.typeName())) {
-            return new RustValue.Struct("()", List.of(), RustValue.StructStyle.TUPLE);
+            return UNIT;
         }
         try {
             return Decoder.decode(v, r);
