@@ -210,6 +210,12 @@ class ProbeProgramKernelTest {
         assertNull(r.memory(text + 16, 1));
         assertNull(r.memory(0, 8));
         assertTrue(r.register("xmm0").isEmpty());
+
+        // The load bias from rip at the probed instruction is the one the data addresses show (a PIE target).
+        long firstLinked = elf.symbols().stream().filter(x -> x.name().startsWith("first.")).findFirst()
+                .orElseThrow().value();
+        assertEquals(first - firstLinked, r.biasAt(symbol("rp_chase").value()));
+        assertTrue(first - firstLinked != 0, "gcc builds PIE here, so the bias is not 0");
     }
 
     @Test
