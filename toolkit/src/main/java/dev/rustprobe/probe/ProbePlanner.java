@@ -7,6 +7,7 @@ import dev.rustprobe.RustprobeException;
 import dev.rustprobe.abi.Shape;
 import dev.rustprobe.abi.SiteValue;
 import dev.rustprobe.abi.ValueLocation;
+import dev.rustprobe.demangle.Demangler;
 import dev.rustprobe.dwarf.Dwarf;
 import dev.rustprobe.dwarf.InlinedCall;
 import dev.rustprobe.dwarf.Subprogram;
@@ -96,6 +97,17 @@ public final class ProbePlanner {
         AliasGroup g = binary.index().aliasesAt(i.address());
         List<String> aliases = g == null ? List.of() : g.names().stream().filter(n -> !n.equals(f.name())).toList();
         Optional<Subprogram> s = subprogramAt(i.address());
+        // Of several names at one address, DWARF describes one: the sites take its name, so that the values,
+        // decoded with its types, print under the name they belong to.
+        String name = f.name();
+        String described = s.map(Subprogram::linkageName).map(l -> Demangler.demangle(l, false)).orElse(null);
+        if (described != null && !described.equals(name) && aliases.contains(described)) {
+            List<String> others = new ArrayList<>(aliases);
+            others.remove(described);
+            others.add(name);
+            aliases = others;
+            name = described;
+        }
         List<SiteValue> entryValues = List.of();
         SiteValue returned = null;
         if (s.isPresent()) {
@@ -114,7 +126,7 @@ public final class ProbePlanner {
         // pair: a return probe there would fire with the entry probe, in either order.
         List<Exit> exits = exits(f, i).stream().filter(e -> e.uretprobe() || e.address() != i.address()).toList();
         ProbeProgram.Role role = exits.isEmpty() ? ProbeProgram.Role.CALL_UNPAIRED : ProbeProgram.Role.CALL;
-        add(ProbeSite.Kind.ENTRY, f, aliases, i.address(), i.address(), off.getAsLong(), null, null, null, role, -1,
+        add(ProbeSite.Kind.ENTRY, name, aliases, i.address(), i.address(), off.getAsLong(), null, null, null, role, -1,
                 false, entryValues, returned != null);
         for (Exit e : exits) {
             ProbeProgram.Role r = e.uretprobe() ? ProbeProgram.Role.RETURN_AFTER : ProbeProgram.Role.RETURN;
@@ -127,7 +139,7 @@ public final class ProbePlanner {
                     ? new SiteValue("return", returned.typeName(), new ValueLocation.Constant(0, 0),
                     new Shape.Unsupported(0, "left by a tail call: the callee returns the value later"), "")
                     : returned;
-            add(ProbeSite.Kind.RETURN, f, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
+            add(ProbeSite.Kind.RETURN, name, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
                     e.uretprobe(), returned == null ? List.of() : List.of(value), returned != null);
         }
     }
@@ -238,7 +250,7 @@ public final class ProbePlanner {
                                 + " evaluated (" + e.getMessage() + "): its values are not shown");
                     }
                 }
-                add(ProbeSite.Kind.INLINE, f, List.of(), site.entry(), pc, off.getAsLong(), site.caller(),
+                add(ProbeSite.Kind.INLINE, f.name(), List.of(), site.entry(), pc, off.getAsLong(), site.caller(),
                         callSite(site), null, ProbeProgram.Role.CALL_UNPAIRED, -1, false, values, call.isPresent());
             }
         }
@@ -331,12 +343,12 @@ public final class ProbePlanner {
         return out;
     }
 
-    private void add(ProbeSite.Kind kind, Function f, List<String> aliases, long copy, long address, long fileOffset,
+    private void add(ProbeSite.Kind kind, String function, List<String> aliases, long copy, long address, long fileOffset,
                      String caller, String callSite, String exit, ProbeProgram.Role role, int jcc, boolean uretprobe,
                      List<SiteValue> values, boolean described) {
         // The one place the FetchPlan is made: swap InterimFetchPlanner for the decode helper's planner here.
         FetchPlan plan = InterimFetchPlanner.plan(values, options.maxBytes());
-        sites.add(new ProbeSite(sites.size(), kind, f.name(), aliases, copy, address, fileOffset, caller, callSite,
+        sites.add(new ProbeSite(sites.size(), kind, function, aliases, copy, address, fileOffset, caller, callSite,
                 exit, new ProbeProgram.Spec(role, jcc, plan), uretprobe, values, described));
     }
 }
