@@ -14,7 +14,6 @@ import org.apache.commons.cli.ParseException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 
 final class CliSupport {
     private CliSupport() {
@@ -47,9 +46,7 @@ final class CliSupport {
     }
 
     static RustprobeException noMatch(IndexedBinary binary, Pattern p, boolean useDwarf) {
-        List<String> nearest = binary.nearest(p, 3, useDwarf);
-        return new RustprobeException("no function matches '" + p.text() + "'"
-                + (nearest.isEmpty() ? "" : "; nearest: " + String.join(", ", nearest)));
+        return binary.noMatch(p, useDwarf);
     }
 
     /**

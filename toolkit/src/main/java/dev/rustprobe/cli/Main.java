@@ -18,7 +18,7 @@ public final class Main {
 
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
-        return List.of(new DemangleCommand(), new ListCommand(), new ExplainCommand());
+        return List.of(new DemangleCommand(), new ListCommand(), new ExplainCommand(), new TraceCommand());
     }
 
     public static void main(String[] args) {

@@ -22,6 +22,11 @@ public interface DebugInfo {
     /** Why DWARF facts are missing, or empty when they are present. */
     Optional<String> unavailableReason();
 
+    /** The DWARF reader behind these facts, for questions the index does not answer (locations at a PC). */
+    default Optional<dev.rustprobe.dwarf.Dwarf> dwarf() {
+        return Optional.empty();
+    }
+
     /** True when DWARF is there but could not be read (as opposed to absent). */
     default boolean damaged() {
         return false;

@@ -89,6 +89,11 @@ final class DwarfDebugInfo implements DebugInfo {
     }
 
     @Override
+    public Optional<Dwarf> dwarf() {
+        return Optional.of(dwarf);
+    }
+
+    @Override
     public boolean describes(Instance instance) {
         return linkageWithCode.contains(instance.mangledName())
                 || (!instance.mangledName().startsWith("_R") && !instance.mangledName().startsWith("_ZN")

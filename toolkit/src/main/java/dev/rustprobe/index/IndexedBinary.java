@@ -131,6 +131,13 @@ public final class IndexedBinary {
         return FunctionIndex.nearest(p, names, limit);
     }
 
+    /** The failure for a pattern that matched nothing, naming the nearest functions. */
+    public dev.rustprobe.RustprobeException noMatch(Pattern p, boolean useDwarf) {
+        List<String> near = nearest(p, 3, useDwarf);
+        return new dev.rustprobe.RustprobeException("no function matches '" + p.text() + "'"
+                + (near.isEmpty() ? "" : "; nearest: " + String.join(", ", near)));
+    }
+
     public Path path() {
         return elf.path();
     }

@@ -1,0 +1,263 @@
+// `rustprobe trace [options] BINARY PATTERN... [-- COMMAND ARGS...]`: attaches to every match (copies, inlined
+// sites, returns), prints one line (or JSON object) per call as it completes, and a summary at the end.
+package dev.rustprobe.cli;
+
+import dev.rustprobe.RustprobeException;
+import dev.rustprobe.bpf.BpfException;
+import dev.rustprobe.bpf.BpfSupport;
+import dev.rustprobe.index.IndexedBinary;
+import dev.rustprobe.index.Pattern;
+import dev.rustprobe.probe.ProbePlanner;
+import dev.rustprobe.probe.ProbeSite;
+import dev.rustprobe.probe.TracePlan;
+import dev.rustprobe.trace.EventFormat;
+import dev.rustprobe.trace.Summary;
+import dev.rustprobe.trace.TraceEvent;
+import dev.rustprobe.trace.TraceSession;
+import dev.rustprobe.trace.TracedCommand;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+public final class TraceCommand implements Command {
+    /** How long records may wait in the ring buffer before they are printed (the reader's timer). */
+    static final int POLL_MILLIS = 50;
+    static final int DEFAULT_MAX_BYTES = 64;
+
+    @Override
+    public String name() {
+        return "trace";
+    }
+
+    @Override
+    public String summary() {
+        return "record calls of Rust functions by name: arguments, returns, inlined sites, durations";
+    }
+
+    static Options options() {
+        return new Options()
+                .addOption("p", "pid", true, "trace only this running process (and its threads)")
+                .addOption("d", "duration", true, "stop after SECONDS")
+                .addOption(null, "json", false, "one JSON object per event (schema in README.md)")
+                .addOption(null, "max-bytes", true, "bytes read per string or slice (default 64)")
+                .addOption(null, "no-inline", false, "do not probe inlined call sites")
+                .addOption(null, "returns", true, "rets (default: uprobes on each ret and tail jump), uretprobe, none")
+                .addOption("o", "output", true, "write the trace to FILE instead of stdout")
+                .addOption("h", "help", false, "show this help");
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) {
+        int dashes = Arrays.asList(args).indexOf("--");
+        String[] own = dashes < 0 ? args : Arrays.copyOfRange(args, 0, dashes);
+        List<String> command = dashes < 0 ? List.of() : List.of(args).subList(dashes + 1, args.length);
+        CommandLine cl = CliSupport.parse(options(), own);
+        if (cl.hasOption("help")) {
+            CliSupport.help(out, "trace [options] BINARY PATTERN... [-- COMMAND ARGS...]",
+                    "With -- COMMAND, the command starts with the probes live and only it is traced; with -p, one "
+                            + "running process; otherwise every process running BINARY. Ctrl-C stops and prints the "
+                            + "summary.", options());
+            return 0;
+        }
+        List<String> rest = cl.getArgList();
+        if (rest.size() < 2) {
+            throw new UsageException("BINARY and at least one PATTERN are required");
+        }
+        if (dashes >= 0 && command.isEmpty()) {
+            throw new UsageException("'--' must be followed by the command to run");
+        }
+        if (!command.isEmpty() && cl.hasOption("pid")) {
+            throw new UsageException("-p and -- COMMAND exclude each other");
+        }
+        ProbePlanner.Returns returns = returnsMode(cl.getOptionValue("returns", "rets"));
+        int maxBytes = intOption(cl, "max-bytes", DEFAULT_MAX_BYTES, 0, 4096);
+        long durationMs = cl.hasOption("duration") ? durationMillis(cl.getOptionValue("duration")) : -1;
+        OptionalInt pid = cl.hasOption("pid") ? OptionalInt.of(intOption(cl, "pid", 0, 1, Integer.MAX_VALUE))
+                : OptionalInt.empty();
+        boolean json = cl.hasOption("json");
+
+        List<Pattern> patterns = new ArrayList<>();
+        for (String p : rest.subList(1, rest.size())) {
+            patterns.add(CliSupport.pattern(p));
+        }
+        IndexedBinary binary = IndexedBinary.open(Path.of(rest.get(0)));
+        TracePlan plan = ProbePlanner.plan(binary, patterns,
+                new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
+        for (String w : plan.warnings()) {
+            err.println("rustprobe: warning: " + w);
+        }
+        if (returns == ProbePlanner.Returns.URETPROBE) {
+            err.println("rustprobe: warning: --returns=uretprobe: a Rust panic that unwinds through a uretprobed"
+                    + " frame aborts the traced process (\"failed to initiate panic\"); the default, --returns=rets,"
+                    + " probes each ret instead and is safe");
+        }
+        BpfSupport.unavailableReason().ifPresent(r -> {
+            throw new RustprobeException("tracing needs BPF and uprobes, which this process cannot use: " + r);
+        });
+        if (pid.isPresent()) {
+            checkProcess(pid.getAsInt(), plan.binary(), err);
+        }
+        PrintStream traceOut = output(cl.getOptionValue("output"), out);
+        try {
+            return trace(plan, command, pid, durationMs, json, traceOut, err);
+        } finally {
+            traceOut.flush();
+            if (traceOut != out) {
+                traceOut.close();
+            }
+        }
+    }
+
+    private int trace(TracePlan plan, List<String> command, OptionalInt pid, long durationMs, boolean json,
+                      PrintStream traceOut, PrintStream err) {
+        EventFormat format = new EventFormat(command.isEmpty() && pid.isEmpty());
+        Summary summary = new Summary(plan.sites(), format);
+        Consumer<TraceEvent> listener = e -> {
+            summary.add(e);
+            if (json) {
+                traceOut.println(format.json(e));
+            } else if (e.kind() != TraceEvent.Kind.CALL || !e.site().paired()) {
+                // a paired call is printed with its return (or unwind), as one line
+                traceOut.println(format.text(e));
+            }
+        };
+        AtomicBoolean stop = new AtomicBoolean();
+        Signals.onInterrupt(() -> stop.set(true));
+        try (TracedCommand child = command.isEmpty() ? null : TracedCommand.startStopped(command, true)) {
+            OptionalInt only = child != null ? OptionalInt.of(child.pid()) : pid;
+            String why = null;
+            try (TraceSession session = TraceSession.start(plan, only, listener)) {
+                err.println("rustprobe: tracing " + plan.functions().size() + " function"
+                        + (plan.functions().size() == 1 ? "" : "s") + " at "
+                        + count(plan.count(ProbeSite.Kind.ENTRY), "entry", "entries") + ", "
+                        + count(plan.count(ProbeSite.Kind.INLINE), "inlined site", "inlined sites") + " and "
+                        + count(plan.count(ProbeSite.Kind.RETURN), "return site", "return sites")
+                        + (child != null ? " of " + command.get(0) + " (pid " + child.pid() + ")"
+                        : pid.isPresent() ? " of pid " + pid.getAsInt() : " in every process running "
+                        + plan.binary()) + (child == null ? "; Ctrl-C stops" : ""));
+                if (child != null) {
+                    child.resume();
+                }
+                long deadline = durationMs < 0 ? Long.MAX_VALUE : System.nanoTime() + durationMs * 1_000_000;
+                while (!stop.get()) {
+                    session.poll(POLL_MILLIS);
+                    traceOut.flush();
+                    if (child != null && !child.process().isAlive()) {
+                        why = child.exitNote();
+                        break;
+                    }
+                    if (pid.isPresent() && !ProcessHandle.of(pid.getAsInt()).map(ProcessHandle::isAlive).orElse(false)) {
+                        why = "process " + pid.getAsInt() + " exited; tracing stopped";
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        break;
+                    }
+                }
+                session.drain();
+                if (!json) {
+                    for (TraceEvent open : session.unreturned()) {
+                        traceOut.println(format.unreturned(open));
+                    }
+                }
+                String text = summary.render(session.lost(), session.records());
+                (json ? err : traceOut).print(text);
+                traceOut.flush();
+                if (session.lost() > 0) {
+                    err.println("rustprobe: " + session.lost() + " records lost: the ring buffer was full");
+                }
+            } catch (BpfException e) {
+                throw new RustprobeException(e.getMessage(), e);
+            }
+            if (why != null) {
+                err.println("rustprobe: " + why);
+            }
+        } finally {
+            Signals.restore();
+        }
+        return 0;
+    }
+
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+
+    private static void checkProcess(int pid, Path binary, PrintStream err) {
+        Path maps = Path.of("/proc", Integer.toString(pid), "maps");
+        if (!Files.exists(maps.getParent())) {
+            throw new RustprobeException("no process " + pid);
+        }
+        try {
+            String real = binary.toRealPath().toString();
+            if (!Files.readString(maps).contains(real)) {
+                err.println("rustprobe: warning: process " + pid + " has not mapped " + real
+                        + ": only calls after it loads it are seen");
+            }
+        } catch (IOException e) {
+            // unreadable maps: the trace still runs, the kernel decides
+        }
+    }
+
+    private static PrintStream output(String file, PrintStream out) {
+        OutputStream to = out;
+        if (file != null) {
+            try {
+                to = new FileOutputStream(file);
+            } catch (IOException e) {
+                throw new RustprobeException("cannot write " + file + ": " + e.getMessage());
+            }
+        }
+        return new PrintStream(new BufferedOutputStream(to, 1 << 16), false, StandardCharsets.UTF_8);
+    }
+
+    static ProbePlanner.Returns returnsMode(String v) {
+        return switch (v) {
+            case "rets" -> ProbePlanner.Returns.RETS;
+            case "uretprobe" -> ProbePlanner.Returns.URETPROBE;
+            case "none" -> ProbePlanner.Returns.NONE;
+            default -> throw new UsageException("--returns takes rets, uretprobe or none, not '" + v + "'");
+        };
+    }
+
+    private static int intOption(CommandLine cl, String name, int dflt, int min, int max) {
+        String v = cl.getOptionValue(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min || n > max) {
+                throw new UsageException("--" + name + " must be between " + min + " and " + max + ", not " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " needs a number, not '" + v + "'");
+        }
+    }
+
+    private static long durationMillis(String v) {
+        try {
+            double s = Double.parseDouble(v.trim());
+            if (!(s > 0) || s > 1e7) {
+                throw new UsageException("-d needs a positive number of seconds, not '" + v + "'");
+            }
+            return (long) (s * 1000);
+        } catch (NumberFormatException e) {
+            throw new UsageException("-d needs a number of seconds, not '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,354 @@
+// Plans a trace: for every function matching the patterns, a probe site at each out-of-line copy's entry (aliases
+// once), at each inlined call site with code, and at each way the copy is left (ret, tail jump), with the values
+// each site records and the FetchPlan that records them.
+package dev.rustprobe.probe;
+
+import dev.rustprobe.RustprobeException;
+import dev.rustprobe.abi.Shape;
+import dev.rustprobe.abi.SiteValue;
+import dev.rustprobe.abi.ValueLocation;
+import dev.rustprobe.demangle.Demangler;
+import dev.rustprobe.dwarf.Dwarf;
+import dev.rustprobe.dwarf.InlinedCall;
+import dev.rustprobe.dwarf.Subprogram;
+import dev.rustprobe.elf.ElfFile;
+import dev.rustprobe.elf.Section;
+import dev.rustprobe.index.AliasGroup;
+import dev.rustprobe.index.DebugInfo;
+import dev.rustprobe.index.Function;
+import dev.rustprobe.index.IndexedBinary;
+import dev.rustprobe.index.InlineSite;
+import dev.rustprobe.index.Instance;
+import dev.rustprobe.index.Pattern;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+public final class ProbePlanner {
+    /** How returns are seen: uprobes on each ret and tail jump (safe), uretprobes (a panic through one aborts), or not. */
+    public enum Returns { RETS, URETPROBE, NONE }
+
+    public record Options(boolean inline, Returns returns, int maxBytes) {}
+
+    private final IndexedBinary binary;
+    private final Options options;
+    private final Optional<Dwarf> dwarf;
+    private final List<ProbeSite> sites = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private ProbePlanner(IndexedBinary binary, Options options) {
+        this.binary = binary;
+        this.options = options;
+        this.dwarf = binary.debugInfo().dwarf();
+    }
+
+    /** Fails with a RustprobeException naming the nearest functions when a pattern matches nothing. */
+    public static TracePlan plan(IndexedBinary binary, List<Pattern> patterns, Options options) {
+        return new ProbePlanner(binary, options).run(patterns);
+    }
+
+    private TracePlan run(List<Pattern> patterns) {
+        DebugInfo debug = binary.debugInfo();
+        boolean useDwarf = debug.unavailableReason().isEmpty();
+        if (!useDwarf) {
+            warnings.add(debug.unavailableReason().get().replace("; symbols still listed", "")
+                    + "; calls of the symbols are traced without their values");
+        }
+        Map<String, Function> matched = new LinkedHashMap<>();
+        for (Pattern p : patterns) {
+            List<Function> m = binary.match(p, useDwarf);
+            if (m.isEmpty()) {
+                throw binary.noMatch(p, useDwarf);
+            }
+            m.forEach(f -> matched.putIfAbsent(f.name(), f));
+        }
+        Set<Long> copies = new HashSet<>();
+        for (Function f : matched.values()) {
+            for (Instance i : f.instances()) {
+                if (copies.add(i.address())) {
+                    planCopy(f, i);
+                }
+            }
+            if (options.inline()) {
+                planInlineSites(f, debug.inlineSites(f), parameterNames(f, debug));
+            }
+        }
+        if (sites.isEmpty()) {
+            throw new RustprobeException("nothing to probe: the matching functions (" + String.join(", ",
+                    matched.keySet().stream().limit(5).toList()) + ") have no code in " + binary.path());
+        }
+        return new TracePlan(binary.path(), sites, List.copyOf(matched.keySet()), warnings);
+    }
+
+    private void planCopy(Function f, Instance i) {
+        ElfFile elf = binary.elf();
+        OptionalLong off = elf.fileOffsetOf(i.address());
+        if (off.isEmpty()) {
+            warnings.add(f.name() + " at 0x" + Long.toHexString(i.address()) + " is not in a loaded segment: not probed");
+            return;
+        }
+        AliasGroup g = binary.index().aliasesAt(i.address());
+        List<String> aliases = g == null ? List.of() : g.names().stream().filter(n -> !n.equals(f.name())).toList();
+        Optional<Subprogram> s = subprogramAt(i.address());
+        // Of several names at one address, DWARF describes one: the sites take its name, so that the values,
+        // decoded with its types, print under the name they belong to.
+        String name = f.name();
+        String described = s.map(Subprogram::linkageName).map(l -> Demangler.demangle(l, false)).orElse(null);
+        if (described != null && !described.equals(name) && aliases.contains(described)) {
+            List<String> others = new ArrayList<>(aliases);
+            others.remove(described);
+            others.add(name);
+            aliases = others;
+            name = described;
+        }
+        List<SiteValue> entryValues = List.of();
+        SiteValue returned = null;
+        if (s.isPresent()) {
+            try {
+                entryValues = SiteValues.entry(s.get(), !i.isGlobal(), aliases.size() + 1);
+                returned = SiteValues.returned(s.get());
+            } catch (RuntimeException e) {
+                warnings.add("the DWARF of " + f.name() + " could not be evaluated (" + e.getMessage()
+                        + "): its values are not shown");
+            }
+        } else if (binary.hasDwarf()) {
+            warnings.add("DWARF does not describe " + f.name() + " at 0x" + Long.toHexString(i.address())
+                    + ": its arguments and return value are not shown");
+        }
+        // A copy whose first instruction already leaves it (a jmp to the real body) has no call of its own to
+        // pair: a return probe there would fire with the entry probe, in either order.
+        List<Exit> exits = exits(f, i).stream().filter(e -> e.uretprobe() || e.address() != i.address()).toList();
+        ProbeProgram.Role role = exits.isEmpty() ? ProbeProgram.Role.CALL_UNPAIRED : ProbeProgram.Role.CALL;
+        add(ProbeSite.Kind.ENTRY, name, aliases, i.address(), i.address(), off.getAsLong(), null, null, null, role, -1,
+                false, entryValues, returned != null);
+        for (Exit e : exits) {
+            ProbeProgram.Role r = e.uretprobe() ? ProbeProgram.Role.RETURN_AFTER : ProbeProgram.Role.RETURN;
+            long at = e.uretprobe() ? off.getAsLong() : elf.fileOffsetOf(e.address()).orElse(-1);
+            if (at < 0) {
+                continue;
+            }
+            // At a tail jump the callee has yet to compute the value: it returns to our caller directly.
+            SiteValue value = returned == null ? null : e.how().startsWith("tail") || e.how().startsWith("indirect")
+                    ? new SiteValue("return", returned.typeName(), new ValueLocation.Constant(0, 0),
+                    new Shape.Unsupported(0, "left by a tail call: the callee returns the value later"), "")
+                    : returned;
+            add(ProbeSite.Kind.RETURN, name, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
+                    e.uretprobe(), returned == null ? List.of() : List.of(value), returned != null);
+        }
+    }
+
+    private record Exit(long address, String how, int jcc, boolean uretprobe) {}
+
+    /** How a copy is left, by the chosen return mode; falls back to a uretprobe (with a warning) when unsure. */
+    private List<Exit> exits(Function f, Instance i) {
+        if (options.returns() == Returns.NONE) {
+            return List.of();
+        }
+        if (options.returns() == Returns.URETPROBE) {
+            return List.of(new Exit(i.address(), "uretprobe", -1, true));
+        }
+        byte[] code = code(i.address(), i.size());
+        String why;
+        if (code == null || i.size() <= 0) {
+            why = "its code size is unknown";
+        } else {
+            ExitFinder.Scan scan = ExitFinder.scan(code, i.address(), i.size());
+            List<ExitFinder.ExitSite> unsure = scan.exits().stream().filter(e -> !e.certain()).toList();
+            if (!scan.complete()) {
+                why = "its machine code could not be decoded past 0x" + Long.toHexString(scan.desyncAt());
+            } else if (!unsure.isEmpty()) {
+                why = "it has an indirect jump that may leave it (" + unsure.get(0).why() + ")";
+            } else {
+                List<Exit> out = new ArrayList<>();
+                for (ExitFinder.ExitSite e : scan.exits()) {
+                    int at = (int) (e.address() - i.address());
+                    switch (e.kind()) {
+                        case RET -> out.add(new Exit(e.address(), "ret", -1, false));
+                        case TAIL_JMP -> out.add(new Exit(e.address(), "tail jmp", -1, false));
+                        case INDIRECT_JMP -> out.add(new Exit(e.address(), "indirect tail jmp", -1, false));
+                        case TAIL_JCC -> {
+                            int cc = conditionCode(code, at);
+                            if (cc < 0) {
+                                warnings.add("the conditional tail jump of " + f.name() + " at 0x"
+                                        + Long.toHexString(e.address()) + " has no condition code we know; its returns"
+                                        + " there are not seen");
+                            } else {
+                                out.add(new Exit(e.address(), "tail jcc", cc, false));
+                            }
+                        }
+                    }
+                }
+                return out;
+            }
+        }
+        warnings.add("returns of " + f.name() + " at 0x" + Long.toHexString(i.address()) + " are traced with a"
+                + " uretprobe because " + why + "; a panic unwinding through it would abort the process");
+        return List.of(new Exit(i.address(), "uretprobe", -1, true));
+    }
+
+    /** The x86 condition code of a jcc at code[at]: 0x70+cc (rel8) or 0x0f 0x80+cc (rel32), after hint prefixes. */
+    public static int conditionCode(byte[] code, int at) {
+        int k = at;
+        while (k < code.length && ((code[k] & 0xff) == 0x2e || (code[k] & 0xff) == 0x3e || (code[k] & 0xff) == 0xf2)) {
+            k++;
+        }
+        if (k < code.length && (code[k] & 0xf0) == 0x70) {
+            return code[k] & 0x0f;
+        }
+        if (k + 1 < code.length && (code[k] & 0xff) == 0x0f && (code[k + 1] & 0xf0) == 0x80) {
+            return code[k + 1] & 0x0f;
+        }
+        return -1;
+    }
+
+    /**
+     * The parameter names of f in declaration order: the longest list its signature or any of its
+     * inlined copies' abstract origins gives (an origin may describe a constant-folded parameter as a variable).
+     */
+    private List<String> parameterNames(Function f, DebugInfo debug) {
+        Optional<List<String>> sig = debug.signature(f).map(s -> s.parameters().stream()
+                .map(x -> x.name() == null ? "_" : x.name()).toList());
+        List<String> best = sig.orElse(List.of());
+        for (InlineSite site : debug.inlineSites(f)) {
+            if (!site.probeable()) {
+                continue;
+            }
+            Optional<InlinedCall> c = inlinedCall(site);
+            if (c.isPresent() && c.get().origin().parameters().size() > best.size()) {
+                best = c.get().origin().parameters().stream().map(v -> v.name() == null ? "_" : v.name()).toList();
+            }
+        }
+        return best;
+    }
+
+    private void planInlineSites(Function f, List<InlineSite> inlineSites, List<String> names) {
+        int folded = 0;
+        for (InlineSite site : inlineSites) {
+            if (!site.probeable()) {
+                folded++;
+                continue;
+            }
+            Optional<InlinedCall> call = inlinedCall(site);
+            for (long pc : inlineEntries(site)) {
+                OptionalLong off = binary.elf().fileOffsetOf(pc);
+                if (off.isEmpty()) {
+                    continue;
+                }
+                List<SiteValue> values = List.of();
+                if (call.isPresent()) {
+                    try {
+                        values = SiteValues.inline(call.get(), pc, names);
+                    } catch (RuntimeException e) {
+                        warnings.add("the DWARF of " + f.name() + " inlined at " + callSite(site) + " could not be"
+                                + " evaluated (" + e.getMessage() + "): its values are not shown");
+                    }
+                }
+                add(ProbeSite.Kind.INLINE, f.name(), List.of(), site.entry(), pc, off.getAsLong(), site.caller(),
+                        callSite(site), null, ProbeProgram.Role.CALL_UNPAIRED, -1, false, values, call.isPresent());
+            }
+        }
+        if (folded > 0) {
+            warnings.add(folded + " inlined call site" + (folded == 1 ? "" : "s") + " of " + f.name()
+                    + " left no code (constant-folded away): nothing there can be probed");
+        }
+    }
+
+    /**
+     * Where control enters one inlined copy: its first range. A site whose ranges all have the same length and do
+     * not jump into each other is an unrolled loop (one copy per iteration, each entered from the caller), so every
+     * range is an entry; otherwise later ranges continue the same call (a cold part, a cleanup path) and are not.
+     */
+    List<Long> inlineEntries(InlineSite site) {
+        List<dev.rustprobe.index.AddressRange> ranges = site.ranges().stream().filter(r -> r.length() > 0).toList();
+        List<Long> out = new ArrayList<>();
+        if (ranges.isEmpty()) {
+            return out;
+        }
+        out.add(ranges.get(0).low());
+        long len = ranges.get(0).length();
+        if (ranges.size() == 1 || ranges.stream().anyMatch(r -> r.length() != len)) {
+            return out;
+        }
+        Set<Long> targets = new HashSet<>();
+        for (dev.rustprobe.index.AddressRange r : ranges) {
+            byte[] code = code(r.low(), r.length());
+            if (code == null) {
+                return out;
+            }
+            X86Decoder d = new X86Decoder(code, r.low());
+            for (int at = 0; at < code.length; ) {
+                Instruction i = d.decode(at);
+                if (i.flow() == Instruction.Flow.INVALID || i.length() <= 0) {
+                    return out;
+                }
+                if (i.flow() == Instruction.Flow.JMP || i.flow() == Instruction.Flow.JCC) {
+                    targets.add(i.target());
+                }
+                at += i.length();
+            }
+        }
+        for (dev.rustprobe.index.AddressRange r : ranges.subList(1, ranges.size())) {
+            if (!targets.contains(r.low())) {
+                out.add(r.low());
+            }
+        }
+        return out;
+    }
+
+    private static String callSite(InlineSite s) {
+        return (s.callFile() == null ? "?" : s.callFile()) + ":" + s.callLine() + ":" + s.callColumn();
+    }
+
+    private Optional<InlinedCall> inlinedCall(InlineSite site) {
+        if (dwarf.isEmpty()) {
+            return Optional.empty();
+        }
+        List<InlinedCall> at = dwarf.get().inlinedCallsAt(site.entry());
+        InlinedCall best = null;
+        for (InlinedCall c : at) {
+            if (c.lowPc() == site.entry() && c.callLine() == site.callLine() && c.callColumn() == site.callColumn()) {
+                best = c;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private Optional<Subprogram> subprogramAt(long address) {
+        if (dwarf.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return dwarf.get().subprogramAt(address).filter(s -> s.lowPc() == address);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The bytes of [address, address+size) from the section that holds them, or null. */
+    private byte[] code(long address, long size) {
+        Optional<Section> s = binary.elf().sectionAt(address);
+        if (s.isEmpty() || !s.get().hasFileData() || size <= 0 || address + size > s.get().address() + s.get().size()) {
+            return null;
+        }
+        ByteBuffer raw = binary.elf().raw(s.get());
+        byte[] out = new byte[(int) size];
+        raw.get((int) (address - s.get().address()), out);
+        return out;
+    }
+
+    private void add(ProbeSite.Kind kind, String function, List<String> aliases, long copy, long address, long fileOffset,
+                     String caller, String callSite, String exit, ProbeProgram.Role role, int jcc, boolean uretprobe,
+                     List<SiteValue> values, boolean described) {
+        // The one place the FetchPlan is made: swap InterimFetchPlanner for the decode helper's planner here.
+        FetchPlan plan = InterimFetchPlanner.plan(values, options.maxBytes());
+        sites.add(new ProbeSite(sites.size(), kind, function, aliases, copy, address, fileOffset, caller, callSite,
+                exit, new ProbeProgram.Spec(role, jcc, plan), uretprobe, values, described));
+    }
+}

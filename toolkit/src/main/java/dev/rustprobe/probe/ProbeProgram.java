@@ -1,0 +1,355 @@
+// Generates the BPF program for one kind of probe site from its FetchPlan: copy pt_regs into a ring-buffer record,
+// execute the plan's reads with bpf_probe_read_user, and keep the per-thread call stack that pairs calls with returns.
+package dev.rustprobe.probe;
+
+import dev.rustprobe.bpf.BpfException;
+import dev.rustprobe.bpf.PtRegs;
+import dev.rustprobe.bpf.RingBuffer;
+import dev.rustprobe.bpf.asm.AluOp;
+import dev.rustprobe.bpf.asm.Asm;
+import dev.rustprobe.bpf.asm.Helper;
+import dev.rustprobe.bpf.asm.Insn;
+import dev.rustprobe.bpf.asm.JmpOp;
+import dev.rustprobe.bpf.asm.Reg;
+import dev.rustprobe.bpf.asm.Size;
+
+import java.util.List;
+
+/*
+ * Pairing lives in BPF: a hash map tid -> {depth, frames[MAX_FRAMES] of {entry rsp, entry ktime, site}}.
+ * A live frame's callees always run at a lower rsp, so
+ *  - at a call with rsp R, every frame with rsp <= R is dead: its function was left without a traced return
+ *    (a panic unwound through it), and it is reported as an unwind record before the call is pushed;
+ *  - at a return with rsp R (R = entry rsp at a ret or tail jump, entry rsp + 8 after a uretprobe), frames with
+ *    rsp < R are dead the same way, and the frame with rsp == R is the call returning now.
+ * User space then only joins a return with the call record that has the same tid and entry ktime.
+ */
+public final class ProbeProgram {
+    /** Frames per thread; deeper calls are recorded but not paired (FLAG_STACK_FULL). */
+    public static final int MAX_FRAMES = 32;
+    /** Dead frames popped per event; more are popped by the thread's next events. */
+    public static final int MAX_UNWINDS_PER_EVENT = 8;
+    public static final int FRAME_SIZE = 24;
+    /** Stack-map value: u64 depth, then the frames. */
+    public static final int STACK_VALUE_SIZE = 8 + MAX_FRAMES * FRAME_SIZE;
+    /** As many reads as the fetch planner may plan for one site (FetchPlanner.MAX_READS). */
+    public static final int MAX_READS = 64;
+
+    /** bpf_ringbuf_submit flags, and bpf_ringbuf_query's BPF_RB_AVAIL_DATA (linux/bpf.h). */
+    static final int BPF_RB_NO_WAKEUP = 1;
+    static final int BPF_RB_FORCE_WAKEUP = 2;
+    static final int BPF_RB_AVAIL_DATA = 0;
+    static final int BPF_NOEXIST = 1;
+
+    /** What a site does with the call stack. */
+    public enum Role {
+        /** A function's entry: record the call and push its frame, so that a return pairs with it. */
+        CALL,
+        /** A call nothing will return from as far as we can see (an inlined site, --returns=none): no frame. */
+        CALL_UNPAIRED,
+        /** A ret or tail jump of the function: rsp is the entry rsp again. */
+        RETURN,
+        /** A uretprobe: it fires after the ret, so rsp is the entry rsp + 8. */
+        RETURN_AFTER
+    }
+
+    /**
+     * One program's code. jccCondition: for a conditional tail jump, its x86 condition code (0-15): the program
+     * records nothing unless the jump is taken, judged from the saved EFLAGS; -1 for every other site.
+     */
+    public record Spec(Role role, int jccCondition, FetchPlan plan) {
+        public Spec {
+            if (jccCondition < -1 || jccCondition > 15) {
+                throw new IllegalArgumentException("x86 condition codes are 0-15, not " + jccCondition);
+            }
+            if (plan.reads().size() > MAX_READS) {
+                throw new IllegalArgumentException("a site can read at most " + MAX_READS + " places, not "
+                        + plan.reads().size());
+            }
+        }
+    }
+
+    /**
+     * The kernel objects a program refers to. stackMapFd: the tid -> frames hash map (u32 key, STACK_VALUE_SIZE
+     * value); zeroMapFd: a one-entry array map of the same value size that stays zero (a new thread's stack is
+     * initialised from it). tgid: record only this process (0: every process). wakeThreshold: the reader is woken
+     * only when this many bytes are waiting (and otherwise reads on its own timer).
+     */
+    public record Maps(RingBuffer ring, int stackMapFd, int zeroMapFd, int tgid, int wakeThreshold) {}
+
+    // Stack slots (offsets from r10).
+    private static final int S_NOW = -8;
+    private static final int S_SITE = -16;
+    private static final int S_TID = -24;
+    private static final int S_FLAGS = -32;
+    private static final int S_ENTRY_KTIME = -40;
+    private static final int S_ENTRY_SITE = -48;
+    private static final int S_UNW_KTIME = -56;
+    private static final int S_UNW_SITE = -64;
+    private static final int S_SCRATCH = -72;
+    private static final int S_LEN = -80;
+
+    // Register roles for the whole program.
+    private static final Reg CTX = Reg.R6;
+    private static final Reg PID_TGID = Reg.R7;
+    private static final Reg FRAMES = Reg.R8;
+    private static final Reg RECORD = Reg.R9;
+
+    private ProbeProgram() {}
+
+    public static List<Insn> generate(Spec spec, Maps maps) {
+        RecordLayout layout = new RecordLayout(spec.plan());
+        if (layout.size() > maps.ring().size() / 2) {
+            throw new BpfException("a record of " + layout.size() + " bytes does not fit the ring buffer");
+        }
+        Asm a = new Asm();
+        a.mov64Reg(CTX, Reg.R1);
+        if (spec.jccCondition() >= 0) {
+            emitJccTaken(a, spec.jccCondition());
+        }
+        a.call(Helper.GET_CURRENT_PID_TGID).mov64Reg(PID_TGID, Reg.R0);
+        if (maps.tgid() != 0) {
+            a.mov64Reg(Reg.R1, PID_TGID).rsh(Reg.R1, 32).jne(Reg.R1, maps.tgid(), "exit");
+        }
+        a.call(Helper.KTIME_GET_NS).stxdw(Reg.R10, S_NOW, Reg.R0);
+        a.mov64Reg(Reg.R1, CTX).call(Helper.GET_ATTACH_COOKIE).stxdw(Reg.R10, S_SITE, Reg.R0);
+        a.stImm(Size.DW, Reg.R10, S_FLAGS, 0)
+                .stImm(Size.DW, Reg.R10, S_ENTRY_KTIME, 0)
+                .stImm(Size.DW, Reg.R10, S_ENTRY_SITE, 0);
+        if (spec.role() != Role.CALL_UNPAIRED) {
+            emitCallStack(a, spec.role(), maps);
+        }
+        a.label("record");
+        maps.ring().emitReserve(a, layout.size(), RECORD, S_SCRATCH, "exit");
+        emitHeader(a, spec.role() == Role.RETURN || spec.role() == Role.RETURN_AFTER
+                ? RecordLayout.TYPE_RETURN : RecordLayout.TYPE_CALL);
+        a.ldxdw(Reg.R1, Reg.R10, S_ENTRY_KTIME).stxdw(RECORD, RecordLayout.ENTRY_KTIME, Reg.R1)
+                .ldxdw(Reg.R1, Reg.R10, S_ENTRY_SITE).stxw(RECORD, RecordLayout.ENTRY_SITE, Reg.R1)
+                .ldxdw(Reg.R1, Reg.R10, S_FLAGS).stxw(RECORD, RecordLayout.FLAGS, Reg.R1);
+        for (int off = 0; off < RecordLayout.REGS_SIZE; off += 8) {
+            a.ldxdw(Reg.R1, CTX, off).stxdw(RECORD, RecordLayout.REGS + off, Reg.R1);
+        }
+        List<FetchPlan.Read> reads = spec.plan().reads();
+        for (int i = 0; i < reads.size(); i++) {
+            emitRead(a, layout, reads, i);
+        }
+        emitSubmitBatched(a, maps, RECORD);
+        a.label("exit").mov64Imm(Reg.R0, 0).exit();
+        return a.build();
+    }
+
+    /** Header fields every record has: type, site, pid_tgid, ktime (RECORD must hold the reserved record). */
+    private static void emitHeader(Asm a, int type) {
+        a.stImm(Size.W, RECORD, RecordLayout.TYPE, type)
+                .ldxdw(Reg.R1, Reg.R10, S_SITE).stxw(RECORD, RecordLayout.SITE, Reg.R1)
+                .stxdw(RECORD, RecordLayout.PID_TGID, PID_TGID)
+                .ldxdw(Reg.R1, Reg.R10, S_NOW).stxdw(RECORD, RecordLayout.KTIME, Reg.R1);
+    }
+
+    /**
+     * The thread's frames: looked up, created for a new thread, dead frames popped (each reported as an unwind),
+     * then the call pushed or the return paired. Ends by jumping to "record"; FRAMES is not used after it.
+     */
+    private static void emitCallStack(Asm a, Role role, Maps maps) {
+        a.mov64Reg(Reg.R1, PID_TGID).stxw(Reg.R10, S_TID, Reg.R1);
+        emitLookupStack(a, maps);
+        a.jne(Reg.R0, 0, "stack_found");
+        // A new thread: insert a zero stack (copied from the zero map, since 776 bytes do not fit the BPF stack).
+        a.stImm(Size.W, Reg.R10, S_SCRATCH, 0)
+                .ldMapFd(Reg.R1, maps.zeroMapFd()).mov64Reg(Reg.R2, Reg.R10).add(Reg.R2, S_SCRATCH)
+                .call(Helper.MAP_LOOKUP_ELEM).jeq(Reg.R0, 0, "record")
+                .ldMapFd(Reg.R1, maps.stackMapFd()).mov64Reg(Reg.R2, Reg.R10).add(Reg.R2, S_TID)
+                .mov64Reg(Reg.R3, Reg.R0).mov64Imm(Reg.R4, BPF_NOEXIST).call(Helper.MAP_UPDATE_ELEM);
+        emitLookupStack(a, maps);
+        a.jeq(Reg.R0, 0, "record");
+        a.label("stack_found").mov64Reg(FRAMES, Reg.R0);
+
+        boolean call = role == Role.CALL;
+        for (int k = 0; k < MAX_UNWINDS_PER_EVENT; k++) {
+            emitTopFrame(a, "popped");
+            // r2 = the top frame, r3 = its rsp, r4 = this site's rsp
+            emitSiteRsp(a, Reg.R4, role);
+            // alive: frame rsp > R at a call; frame rsp >= R at a return
+            a.jmpReg(call ? JmpOp.JGT : JmpOp.JGE, Reg.R3, Reg.R4, "popped");
+            a.ldxdw(Reg.R3, Reg.R2, 16).stxdw(Reg.R10, S_UNW_KTIME, Reg.R3)
+                    .ldxdw(Reg.R3, Reg.R2, 24).stxdw(Reg.R10, S_UNW_SITE, Reg.R3)
+                    .ldxdw(Reg.R1, FRAMES, 0).sub(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1);
+            String next = a.newLabel("unwound");
+            maps.ring().emitReserve(a, RecordLayout.UNWIND_SIZE, Reg.R0, S_SCRATCH, next);
+            a.stImm(Size.W, Reg.R0, RecordLayout.TYPE, RecordLayout.TYPE_UNWIND)
+                    .ldxdw(Reg.R1, Reg.R10, S_UNW_SITE).stxw(Reg.R0, RecordLayout.SITE, Reg.R1)
+                    .stxw(Reg.R0, RecordLayout.ENTRY_SITE, Reg.R1)
+                    .stxdw(Reg.R0, RecordLayout.PID_TGID, PID_TGID)
+                    .ldxdw(Reg.R1, Reg.R10, S_NOW).stxdw(Reg.R0, RecordLayout.KTIME, Reg.R1)
+                    .ldxdw(Reg.R1, Reg.R10, S_UNW_KTIME).stxdw(Reg.R0, RecordLayout.ENTRY_KTIME, Reg.R1)
+                    .stImm(Size.W, Reg.R0, RecordLayout.FLAGS, RecordLayout.FLAG_MATCHED);
+            RingBuffer.emitSubmit(a, Reg.R0);
+            a.label(next);
+        }
+        a.label("popped");
+        if (call) {
+            a.ldxdw(Reg.R1, FRAMES, 0).jge(Reg.R1, MAX_FRAMES, "full")
+                    .mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
+                    .ldxdw(Reg.R3, CTX, PtRegs.RSP.offset()).stxdw(Reg.R2, 8, Reg.R3)
+                    .ldxdw(Reg.R3, Reg.R10, S_NOW).stxdw(Reg.R2, 16, Reg.R3)
+                    .ldxdw(Reg.R3, Reg.R10, S_SITE).stxdw(Reg.R2, 24, Reg.R3)
+                    .add(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1)
+                    .stImm(Size.DW, Reg.R10, S_FLAGS, RecordLayout.FLAG_PUSHED)
+                    .ja("record")
+                    .label("full").stImm(Size.DW, Reg.R10, S_FLAGS, RecordLayout.FLAG_STACK_FULL)
+                    .ja("record");
+        } else {
+            emitTopFrame(a, "record");
+            emitSiteRsp(a, Reg.R4, role);
+            a.jne(Reg.R3, Reg.R4, "record")
+                    .ldxdw(Reg.R3, Reg.R2, 16).stxdw(Reg.R10, S_ENTRY_KTIME, Reg.R3)
+                    .ldxdw(Reg.R3, Reg.R2, 24).stxdw(Reg.R10, S_ENTRY_SITE, Reg.R3)
+                    .ldxdw(Reg.R1, FRAMES, 0).sub(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1)
+                    .stImm(Size.DW, Reg.R10, S_FLAGS, RecordLayout.FLAG_MATCHED)
+                    .ja("record");
+        }
+    }
+
+    private static void emitLookupStack(Asm a, Maps maps) {
+        a.ldMapFd(Reg.R1, maps.stackMapFd()).mov64Reg(Reg.R2, Reg.R10).add(Reg.R2, S_TID)
+                .call(Helper.MAP_LOOKUP_ELEM);
+    }
+
+    /** r2 = the top frame (FRAMES + (depth-1)*24), r3 = its rsp; jumps to empty when there is none. */
+    private static void emitTopFrame(Asm a, String empty) {
+        a.ldxdw(Reg.R1, FRAMES, 0).jeq(Reg.R1, 0, empty).jgt(Reg.R1, MAX_FRAMES, empty)
+                .sub(Reg.R1, 1).mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
+                .ldxdw(Reg.R3, Reg.R2, 8);
+    }
+
+    /** dst = the rsp a frame of this site's call has: the entry rsp, found from the current rsp. */
+    private static void emitSiteRsp(Asm a, Reg dst, Role role) {
+        a.ldxdw(dst, CTX, PtRegs.RSP.offset());
+        if (role == Role.RETURN_AFTER) {
+            a.sub(dst, 8);
+        }
+    }
+
+    /**
+     * Exits unless the conditional jump with condition code cc is taken, judging from EFLAGS in pt_regs
+     * (CF bit 0, PF 2, ZF 6, SF 7, OF 11): an odd code is the negation of the even one below it.
+     */
+    static void emitJccTaken(Asm a, int cc) {
+        Reg f = Reg.R1;
+        Reg t = Reg.R2;
+        a.ldxdw(f, CTX, PtRegs.EFLAGS.offset());
+        switch (cc & ~1) {
+            case 0x0 -> a.mov64Reg(t, f).rsh(t, 11);
+            case 0x2 -> a.mov64Reg(t, f);
+            case 0x4 -> a.mov64Reg(t, f).rsh(t, 6);
+            case 0x6 -> a.mov64Reg(t, f).rsh(t, 6).or(t, f);
+            case 0x8 -> a.mov64Reg(t, f).rsh(t, 7);
+            case 0xa -> a.mov64Reg(t, f).rsh(t, 2);
+            case 0xc -> a.mov64Reg(t, f).rsh(t, 7).mov64Reg(Reg.R3, f).rsh(Reg.R3, 11).xor(t, Reg.R3);
+            default -> a.mov64Reg(t, f).rsh(t, 7).mov64Reg(Reg.R3, f).rsh(Reg.R3, 11).xor(t, Reg.R3)
+                    .mov64Reg(Reg.R3, f).rsh(Reg.R3, 6).or(t, Reg.R3);
+        }
+        a.and(t, 1);
+        if ((cc & 1) != 0) {
+            a.alu64Imm(AluOp.XOR, t, 1);
+        }
+        a.jeq(t, 0, "exit");
+    }
+
+    /** Read i: address and byte count into its header, the bytes into its data area; a failure records 0 bytes. */
+    private static void emitRead(Asm a, RecordLayout layout, List<FetchPlan.Read> reads, int i) {
+        FetchPlan.Read r = reads.get(i);
+        int at = layout.readOffset(i);
+        String fail = a.newLabel("read_failed");
+        String done = a.newLabel("read_done");
+        a.stImm(Size.DW, RECORD, at + RecordLayout.READ_ADDRESS, 0);
+        emitWord(a, Reg.R3, r.base(), layout, reads, i, fail);
+        if (r.offset() == (int) r.offset()) {
+            a.add(Reg.R3, (int) r.offset());
+        } else {
+            a.ld64Imm(Reg.R4, r.offset()).add(Reg.R3, Reg.R4);
+        }
+        a.stxdw(RECORD, at + RecordLayout.READ_ADDRESS, Reg.R3);
+        int max = layout.readMax(i);
+        if (r.lengthFrom() == null) {
+            if (max == 0) {
+                a.ja(fail);
+            } else {
+                a.mov64Imm(Reg.R2, max);
+            }
+        } else {
+            if (r.elementSize() <= 0 || max == 0) {
+                a.ja(fail);
+            } else {
+                // Clamp the element count before multiplying, so a garbage length cannot wrap around.
+                int maxCount = max / r.elementSize();
+                String ok = a.newLabel("len_ok");
+                emitWord(a, Reg.R2, r.lengthFrom(), layout, reads, i, fail);
+                a.jle(Reg.R2, maxCount, ok).mov64Imm(Reg.R2, maxCount).label(ok);
+                if (r.elementSize() != 1) {
+                    a.mul(Reg.R2, r.elementSize());
+                }
+                a.jeq(Reg.R2, 0, fail);
+            }
+        }
+        a.stxdw(Reg.R10, S_LEN, Reg.R2)
+                .mov64Reg(Reg.R1, RECORD).add(Reg.R1, at + RecordLayout.READ_DATA)
+                .call(Helper.PROBE_READ_USER)
+                .jne(Reg.R0, 0, fail)
+                .ldxdw(Reg.R1, Reg.R10, S_LEN).stxw(RECORD, at + RecordLayout.READ_COUNT, Reg.R1)
+                .ja(done)
+                .label(fail).stImm(Size.W, RECORD, at + RecordLayout.READ_COUNT, 0)
+                .label(done);
+    }
+
+    /** dst = an 8-byte word: a saved register, or bytes of an earlier read (jumping to fail if it read too little). */
+    private static void emitWord(Asm a, Reg dst, FetchPlan.Word w, RecordLayout layout, List<FetchPlan.Read> reads,
+                                 int current, String fail) {
+        if (w instanceof FetchPlan.Word.Register reg) {
+            a.ldxdw(dst, CTX, ptReg(reg.name()).offset());
+        } else {
+            FetchPlan.Word.FromRead f = (FetchPlan.Word.FromRead) w;
+            if (f.read() < 0 || f.read() >= current) {
+                throw new IllegalArgumentException("read " + current + " takes a word from read " + f.read()
+                        + ", which does not come before it");
+            }
+            if (f.offset() < 0 || f.offset() + 8 > layout.readMax(f.read())) {
+                throw new IllegalArgumentException("read " + current + " takes bytes " + f.offset() + "-"
+                        + (f.offset() + 8) + " of read " + f.read() + ", which reads at most "
+                        + layout.readMax(f.read()));
+            }
+            int src = layout.readOffset(f.read());
+            a.ldxw(dst, RECORD, src + RecordLayout.READ_COUNT)
+                    .jlt(dst, f.offset() + 8, fail)
+                    .ldxdw(dst, RECORD, src + RecordLayout.READ_DATA + f.offset());
+        }
+    }
+
+    /** The pt_regs slot of an x86_64 register name ("rdi"). */
+    public static PtRegs ptReg(String name) {
+        try {
+            PtRegs r = PtRegs.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+            if (r.offset() < RecordLayout.REGS_SIZE) {
+                return r;
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("no general-purpose register '" + name + "' in pt_regs");
+    }
+
+    /**
+     * Submits the record, waking the reader only when the buffer holds at least wakeThreshold bytes; otherwise
+     * the reader finds the record on its timer. This keeps the per-event cost free of wake-ups.
+     */
+    private static void emitSubmitBatched(Asm a, Maps maps, Reg record) {
+        String submit = a.newLabel("submit");
+        a.ldMapFd(Reg.R1, maps.ring().mapFd()).mov64Imm(Reg.R2, BPF_RB_AVAIL_DATA).call(Helper.RINGBUF_QUERY)
+                .mov64Imm(Reg.R2, BPF_RB_NO_WAKEUP)
+                .jlt(Reg.R0, maps.wakeThreshold(), submit)
+                .mov64Imm(Reg.R2, BPF_RB_FORCE_WAKEUP)
+                .label(submit)
+                .mov64Reg(Reg.R1, record)
+                .call(Helper.RINGBUF_SUBMIT);
+    }
+}

@@ -1,0 +1,84 @@
+// The byte layout of one ring-buffer record that a probe program writes for a FetchPlan: a fixed header, the
+// pt_regs words, then per read its address, the byte count actually read and a data area of the read's maximum.
+package dev.rustprobe.probe;
+
+import dev.rustprobe.bpf.PtRegs;
+
+import java.util.List;
+
+public final class RecordLayout {
+    /** u32: what the record is (TYPE_*). */
+    public static final int TYPE = 0;
+    /** u32: the site id the probe was attached with (its cookie). */
+    public static final int SITE = 4;
+    /** u64: bpf_get_current_pid_tgid(): tgid in the upper half, tid in the lower. */
+    public static final int PID_TGID = 8;
+    /** u64: bpf_ktime_get_ns() (CLOCK_MONOTONIC) when the probe fired. */
+    public static final int KTIME = 16;
+    /** u64: for a return or unwind, the ktime of the paired entry (0 when none was paired). */
+    public static final int ENTRY_KTIME = 24;
+    /** u32: for a return or unwind, the site id of the paired entry. */
+    public static final int ENTRY_SITE = 32;
+    /** u32: FLAG_* bits. */
+    public static final int FLAGS = 36;
+    /** The pt_regs words, copied whole (PtRegs offsets added to this). */
+    public static final int REGS = 40;
+    public static final int REGS_SIZE = 21 * 8;
+    public static final int HEADER = REGS + REGS_SIZE;
+    /** An unwind record is the header only, without registers. */
+    public static final int UNWIND_SIZE = REGS;
+
+    public static final int TYPE_CALL = 0;
+    public static final int TYPE_RETURN = 1;
+    public static final int TYPE_UNWIND = 2;
+
+    /** A call's frame was pushed on the thread's call stack: a return will pair with it. */
+    public static final int FLAG_PUSHED = 1;
+    /** A return found its call's frame: ENTRY_KTIME and ENTRY_SITE are valid. */
+    public static final int FLAG_MATCHED = 2;
+    /** The thread's call stack was full, so this call's frame was not pushed. */
+    public static final int FLAG_STACK_FULL = 4;
+
+    /** Per read: u64 address @0, u32 bytes read @8 (0 when the read failed), data from @16. */
+    public static final int READ_ADDRESS = 0;
+    public static final int READ_COUNT = 8;
+    public static final int READ_DATA = 16;
+
+    private final int[] readOffsets;
+    private final int[] readMax;
+    private final int size;
+
+    public RecordLayout(FetchPlan plan) {
+        List<FetchPlan.Read> reads = plan.reads();
+        readOffsets = new int[reads.size()];
+        readMax = new int[reads.size()];
+        int at = HEADER;
+        for (int i = 0; i < reads.size(); i++) {
+            readOffsets[i] = at;
+            readMax[i] = reads.get(i).maxBytes();
+            at += READ_DATA + ((readMax[i] + 7) & ~7);
+        }
+        size = at;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int reads() {
+        return readOffsets.length;
+    }
+
+    /** Where read i's header starts in the record. */
+    public int readOffset(int i) {
+        return readOffsets[i];
+    }
+
+    public int readMax(int i) {
+        return readMax[i];
+    }
+
+    public static int register(PtRegs r) {
+        return REGS + r.offset();
+    }
+}

@@ -1,0 +1,32 @@
+// One thing a trace saw, decoded: a call (with its arguments), a return (with the value and, when paired, the
+// call it ends and its duration), or an unwind (a call left without a return: a panic unwound through it).
+package dev.rustprobe.trace;
+
+import dev.rustprobe.abi.RustValue;
+import dev.rustprobe.probe.ProbeSite;
+
+import java.util.List;
+
+/**
+ * @param site       the probe site that fired: an entry or inlined site for calls and unwinds, a return site for returns
+ * @param timeNs     CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns) when it fired
+ * @param args       the call's arguments in declaration order (for a return or unwind: those of its call, if recorded)
+ * @param ret        the returned value (returns only; else null)
+ * @param durationNs for a paired return or an unwind: time since the call; -1 when no call was paired
+ * @param call       for a return or unwind: the call event it ends, or null when that call was not recorded
+ */
+public record TraceEvent(Kind kind, ProbeSite site, int pid, int tid, long timeNs, List<Arg> args, RustValue ret,
+                         long durationNs, TraceEvent call) {
+    public TraceEvent {
+        args = List.copyOf(args);
+    }
+
+    public enum Kind { CALL, RETURN, UNWIND }
+
+    public record Arg(String name, RustValue value) {}
+
+    /** The site of the call: the event's own site for a call or unwind, the paired call's for a return. */
+    public ProbeSite callSite() {
+        return kind == Kind.RETURN ? (call == null ? null : call.site()) : site;
+    }
+}

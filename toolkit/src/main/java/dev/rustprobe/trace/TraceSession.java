@@ -1,0 +1,204 @@
+// A live trace: the plan's probes attached (LiveProbes), the ring buffer drained on the caller's thread, every
+// record decoded into a TraceEvent, and returns and unwinds joined to the calls they end. Owns every fd; close()
+// detaches everything.
+package dev.rustprobe.trace;
+
+import dev.rustprobe.abi.Decoder;
+import dev.rustprobe.abi.RustValue;
+import dev.rustprobe.abi.SiteValue;
+import dev.rustprobe.bpf.Probe;
+import dev.rustprobe.probe.ProbeProgram;
+import dev.rustprobe.probe.ProbeRecord;
+import dev.rustprobe.probe.ProbeSite;
+import dev.rustprobe.probe.RecordLayout;
+import dev.rustprobe.probe.SiteValues;
+import dev.rustprobe.probe.TracePlan;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+
+public final class TraceSession implements AutoCloseable {
+    /** Ring buffer size: room for about 60,000 records of a few reads each before the reader must have run. */
+    public static final int RING_BYTES = 16 << 20;
+    /** Calls waiting for their return, kept per session; beyond this the oldest are given up as unreturned. */
+    static final int MAX_PENDING = 1 << 20;
+
+    private final TracePlan plan;
+    private final LiveProbes live;
+    private final RecordLayout[] layouts;
+    private final Consumer<TraceEvent> listener;
+    private final Consumer<ByteBuffer> handler = this::handle;
+    /** Calls that pushed a frame and have not returned yet, by (tid, entry ktime). */
+    private final LinkedHashMap<Key, TraceEvent> pending = new LinkedHashMap<>();
+    /** Load bias per pid, learnt from the first record of a site that fires at its own address. */
+    private final Map<Integer, Long> biases = new java.util.HashMap<>();
+    private long records;
+    private long unknownRecords;
+
+    private record Key(int tid, long ktime) {}
+
+    private TraceSession(TracePlan plan, LiveProbes live, Consumer<TraceEvent> listener) {
+        this.plan = plan;
+        this.live = live;
+        this.listener = listener;
+        this.layouts = new RecordLayout[plan.sites().size()];
+        for (ProbeSite s : plan.sites()) {
+            layouts[s.id()] = new RecordLayout(s.spec().plan());
+        }
+    }
+
+    /** Attaches every site of the plan; pid: trace only that process (and its threads). */
+    public static TraceSession start(TracePlan plan, OptionalInt pid, Consumer<TraceEvent> listener) {
+        LiveProbes live = LiveProbes.attach(plan.binary(), groups(plan), pid, RING_BYTES);
+        return new TraceSession(plan, live, listener);
+    }
+
+    /**
+     * One program per distinct generated code (role, condition, fetch plan), attached to all sites that share it.
+     * A uprobe_multi link takes each file offset once, so sites at the same offset go to separate groups.
+     */
+    static List<LiveProbes.Group> groups(TracePlan plan) {
+        Map<ProbeProgram.Spec, List<List<ProbeSite>>> bySpec = new LinkedHashMap<>();
+        for (ProbeSite s : plan.sites()) {
+            List<List<ProbeSite>> lists = bySpec.computeIfAbsent(s.spec(), k -> new ArrayList<>());
+            List<ProbeSite> target = null;
+            for (List<ProbeSite> l : lists) {
+                if (l.stream().noneMatch(o -> o.fileOffset() == s.fileOffset() && o.uretprobe() == s.uretprobe())) {
+                    target = l;
+                    break;
+                }
+            }
+            if (target == null) {
+                target = new ArrayList<>();
+                lists.add(target);
+            }
+            target.add(s);
+        }
+        List<LiveProbes.Group> out = new ArrayList<>();
+        bySpec.forEach((spec, lists) -> {
+            for (List<ProbeSite> l : lists) {
+                List<Probe> probes = l.stream().map(s -> new Probe(s.fileOffset(), s.id(), s.uretprobe())).toList();
+                out.add(new LiveProbes.Group(spec, probes));
+            }
+        });
+        return out;
+    }
+
+    public TracePlan plan() {
+        return plan;
+    }
+
+    /** Drains what is waiting (waiting up to timeoutMillis when nothing is) and delivers the events. */
+    public int poll(int timeoutMillis) {
+        return live.poll(timeoutMillis, handler);
+    }
+
+    /** Drains until the buffer is empty. */
+    public void drain() {
+        while (live.poll(0, handler) > 0) {
+            // keep going: records may still be arriving from the last probe hits
+        }
+    }
+
+    /** The calls still waiting for a return (the thread is still inside them, or the return was lost). */
+    public List<TraceEvent> unreturned() {
+        return new ArrayList<>(pending.values());
+    }
+
+    public long lost() {
+        return live.lost();
+    }
+
+    public long records() {
+        return records;
+    }
+
+    /** Records whose site id the plan does not know (never expected; counted rather than dropped silently). */
+    public long unknownRecords() {
+        return unknownRecords;
+    }
+
+    public LiveProbes live() {
+        return live;
+    }
+
+    private void handle(ByteBuffer b) {
+        records++;
+        int type = ProbeRecord.type(b);
+        int siteId = ProbeRecord.site(b);
+        if (siteId < 0 || siteId >= layouts.length || type < 0 || type > RecordLayout.TYPE_UNWIND) {
+            unknownRecords++;
+            return;
+        }
+        byte[] bytes = new byte[b.remaining()];
+        b.get(b.position(), bytes);
+        ProbeRecord r = new ProbeRecord(bytes, type == RecordLayout.TYPE_UNWIND ? null : layouts[siteId]);
+        ProbeSite site = plan.sites().get(siteId);
+        if (type != RecordLayout.TYPE_UNWIND) {
+            // A uretprobe fires at the return address, in the caller: its rip says nothing of the site.
+            Long bias = site.uretprobe() ? biases.get(r.pid()) : null;
+            if (bias == null) {
+                bias = r.biasAt(site.address());
+                if (!site.uretprobe()) {
+                    biases.put(r.pid(), bias);
+                }
+            }
+            r.setLoadBias(bias);
+        }
+        TraceEvent e;
+        if (type == RecordLayout.TYPE_CALL) {
+            List<TraceEvent.Arg> args = new ArrayList<>(site.values().size());
+            for (SiteValue v : site.values()) {
+                args.add(new TraceEvent.Arg(v.name(), decode(v, r)));
+            }
+            e = new TraceEvent(TraceEvent.Kind.CALL, site, r.pid(), r.tid(), r.ktime(), args, null, -1, null);
+            if (r.has(RecordLayout.FLAG_PUSHED)) {
+                if (pending.size() >= MAX_PENDING) {
+                    pending.remove(pending.keySet().iterator().next());
+                }
+                pending.put(new Key(r.tid(), r.ktime()), e);
+            }
+        } else {
+            boolean matched = r.has(RecordLayout.FLAG_MATCHED);
+            TraceEvent call = matched ? pending.remove(new Key(r.tid(), r.entryKtime())) : null;
+            long duration = matched ? r.ktime() - r.entryKtime() : -1;
+            List<TraceEvent.Arg> args = call == null ? List.of() : call.args();
+            if (type == RecordLayout.TYPE_RETURN) {
+                // no return value planned for a function DWARF describes: it returns ()
+                RustValue ret = !site.values().isEmpty() ? decode(site.values().get(0), r)
+                        : site.described() ? UNIT : null;
+                e = new TraceEvent(TraceEvent.Kind.RETURN, site, r.pid(), r.tid(), r.ktime(), args, ret, duration, call);
+            } else {
+                ProbeSite entry = r.entrySite() >= 0 && r.entrySite() < layouts.length
+                        ? plan.sites().get(r.entrySite()) : site;
+                e = new TraceEvent(TraceEvent.Kind.UNWIND, entry, r.pid(), r.tid(), r.ktime(), args, null, duration,
+                        call);
+            }
+        }
+        listener.accept(e);
+    }
+
+    private static final RustValue UNIT = new RustValue.Struct("()", List.of(), RustValue.StructStyle.TUPLE);
+
+    /** Decodes one value; a decoder failure becomes an unavailable value with the reason, never a lost event. */
+    static RustValue decode(SiteValue v, ProbeRecord r) {
+        if (SiteValues.UNIT.equals(v.typeName())) {
+            return UNIT;
+        }
+        try {
+            return Decoder.decode(v, r);
+        } catch (RuntimeException ex) {
+            return new RustValue.Unavailable("cannot decode " + v.typeName() + ": " + ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        live.close();
+    }
+}

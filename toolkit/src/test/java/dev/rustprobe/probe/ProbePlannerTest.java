@@ -1,0 +1,101 @@
+// The trace plan for sample-rust without a kernel: which sites each option gives, that return sites are real exits
+// of their copy, that an alias group is probed once, and that every generic copy has its entry.
+package dev.rustprobe.probe;
+
+import dev.rustprobe.elf.ElfFile;
+import dev.rustprobe.index.IndexedBinary;
+import dev.rustprobe.index.Pattern;
+import dev.rustprobe.testing.SampleRust;
+import dev.rustprobe.testing.SampleRust.Variant;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProbePlannerTest {
+    static TracePlan plan(ProbePlanner.Options o, String... patterns) {
+        IndexedBinary b = IndexedBinary.open(SampleRust.binary(Variant.RELEASE_LEGACY));
+        return ProbePlanner.plan(b, java.util.Arrays.stream(patterns).map(Pattern::parse).toList(), o);
+    }
+
+    static final ProbePlanner.Options DEFAULT = new ProbePlanner.Options(true, ProbePlanner.Returns.RETS, 64);
+
+    @Test
+    void returnSitesAreRetsOrJumpsInsideTheirCopy() {
+        TracePlan p = plan(DEFAULT, "sample_rust::**");
+        ElfFile elf = ElfFile.open(SampleRust.binary(Variant.RELEASE_LEGACY));
+        assertTrue(p.count(ProbeSite.Kind.RETURN) > 100, "return sites: " + p.count(ProbeSite.Kind.RETURN));
+        for (ProbeSite s : p.sites()) {
+            if (s.kind() != ProbeSite.Kind.RETURN) {
+                continue;
+            }
+            assertTrue(!s.uretprobe(), "sample-rust's exits all decode: " + s);
+            var sec = elf.sectionAt(s.address()).orElseThrow();
+            ByteBuffer raw = elf.raw(sec);
+            int at = (int) (s.address() - sec.address());
+            int op = raw.get(at) & 0xff;
+            boolean ok = switch (s.exit()) {
+                case "ret" -> op == 0xc3 || op == 0xc2;
+                case "tail jmp" -> op == 0xe9 || op == 0xeb;
+                case "indirect tail jmp" -> op == 0xff || op == 0x3e || (op & 0xf0) == 0x40 && (raw.get(at + 1) & 0xff) == 0xff;
+                default -> s.exit().equals("tail jcc") && s.spec().jccCondition() >= 0;
+            };
+            assertTrue(ok, s.function() + " exit " + s.exit() + " at 0x" + Long.toHexString(s.address())
+                    + " starts with 0x" + Integer.toHexString(op));
+            assertTrue(s.address() > s.copyAddress(), "not at the copy's first instruction");
+            assertEquals(elf.fileOffsetOf(s.address()).getAsLong(), s.fileOffset());
+        }
+    }
+
+    @Test
+    void optionsChooseTheSites() {
+        TracePlan noInline = plan(new ProbePlanner.Options(false, ProbePlanner.Returns.RETS, 64), "sample_rust::inline::**",
+                "sample_rust::orders::place");
+        assertEquals(0, noInline.count(ProbeSite.Kind.INLINE));
+        TracePlan inline = plan(DEFAULT, "sample_rust::inline::**");
+        assertEquals(9, inline.count(ProbeSite.Kind.INLINE), "7 call sites, one unrolled into 3 copies");
+        assertEquals(0, inline.count(ProbeSite.Kind.ENTRY), "the helpers have no out-of-line copy in release");
+
+        TracePlan none = plan(new ProbePlanner.Options(true, ProbePlanner.Returns.NONE, 64), "sample_rust::orders::place");
+        assertEquals(0, none.count(ProbeSite.Kind.RETURN));
+        assertTrue(none.sites().stream().noneMatch(ProbeSite::paired));
+
+        TracePlan uret = plan(new ProbePlanner.Options(true, ProbePlanner.Returns.URETPROBE, 64), "sample_rust::orders::place");
+        List<ProbeSite> rets = uret.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.RETURN).toList();
+        ProbeSite entry = uret.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.ENTRY).findFirst().orElseThrow();
+        assertEquals(1, rets.size());
+        assertTrue(rets.get(0).uretprobe() && rets.get(0).fileOffset() == entry.fileOffset());
+        assertEquals(ProbeProgram.Role.RETURN_AFTER, rets.get(0).spec().role());
+    }
+
+    @Test
+    void anAliasGroupIsProbedOnceAndGenericCopiesEachHaveAnEntry() {
+        TracePlan p = plan(DEFAULT, "sample_rust::geometry::pair_hash", "sample_rust::geometry::span_hash",
+                "sample_rust::generics::describe");
+        List<ProbeSite> hash = p.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.ENTRY
+                && s.function().endsWith("_hash")).toList();
+        assertEquals(1, hash.size(), "one address, one probe");
+        assertEquals(1, hash.get(0).aliases().size());
+        assertEquals(4, p.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.ENTRY
+                && s.function().equals("sample_rust::generics::describe")).map(ProbeSite::address).distinct().count());
+    }
+
+    @Test
+    void aPatternMatchingNothingNamesTheNearest() {
+        var e = assertThrows(dev.rustprobe.RustprobeException.class, () -> plan(DEFAULT, "sample_rust::orders::plase"));
+        assertTrue(e.getMessage().startsWith("no function matches 'sample_rust::orders::plase'; nearest: "
+                + "sample_rust::orders::place"), e.getMessage());
+    }
+
+    @Test
+    void conditionCodesOfShortAndNearJccWithHintPrefixes() {
+        assertEquals(0x5, ProbePlanner.conditionCode(new byte[] {0x75, 0x10}, 0));
+        assertEquals(0xe, ProbePlanner.conditionCode(new byte[] {0x0f, (byte) 0x8e, 0, 0, 0, 0}, 0));
+        assertEquals(0x4, ProbePlanner.conditionCode(new byte[] {(byte) 0x90, 0x3e, 0x74, 0x02}, 1));
+        assertEquals(-1, ProbePlanner.conditionCode(new byte[] {(byte) 0xeb, 0x02}, 0));
+    }
+}
