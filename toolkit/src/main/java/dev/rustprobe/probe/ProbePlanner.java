@@ -4,7 +4,9 @@
 package dev.rustprobe.probe;
 
 import dev.rustprobe.RustprobeException;
+import dev.rustprobe.abi.DwarfVtables;
 import dev.rustprobe.abi.Shape;
+import dev.rustprobe.abi.SitePlans;
 import dev.rustprobe.abi.SiteValue;
 import dev.rustprobe.abi.ValueLocation;
 import dev.rustprobe.demangle.Demangler;
@@ -40,6 +42,7 @@ public final class ProbePlanner {
     private final IndexedBinary binary;
     private final Options options;
     private final Optional<Dwarf> dwarf;
+    private final Shape.Vtables vtables;
     private final List<ProbeSite> sites = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
@@ -47,6 +50,7 @@ public final class ProbePlanner {
         this.binary = binary;
         this.options = options;
         this.dwarf = binary.debugInfo().dwarf();
+        this.vtables = dwarf.map(d -> (Shape.Vtables) DwarfVtables.of(d)).orElse(Shape.Vtables.NONE);
     }
 
     /** Fails with a RustprobeException naming the nearest functions when a pattern matches nothing. */
@@ -77,7 +81,7 @@ public final class ProbePlanner {
                 }
             }
             if (options.inline()) {
-                planInlineSites(f, debug.inlineSites(f), parameterNames(f, debug));
+                planInlineSites(f, debug.inlineSites(f));
             }
         }
         if (sites.isEmpty()) {
@@ -109,11 +113,11 @@ public final class ProbePlanner {
             name = described;
         }
         List<SiteValue> entryValues = List.of();
-        SiteValue returned = null;
+        List<SiteValue> returnValues = null;
         if (s.isPresent()) {
             try {
-                entryValues = SiteValues.entry(s.get(), !i.isGlobal(), aliases.size() + 1);
-                returned = SiteValues.returned(s.get());
+                entryValues = SitePlans.entry(s.get(), !i.isGlobal(), aliases.size() + 1, vtables);
+                returnValues = SitePlans.ret(s.get(), vtables);
             } catch (RuntimeException e) {
                 warnings.add("the DWARF of " + f.name() + " could not be evaluated (" + e.getMessage()
                         + "): its values are not shown");
@@ -127,7 +131,7 @@ public final class ProbePlanner {
         List<Exit> exits = exits(f, i).stream().filter(e -> e.uretprobe() || e.address() != i.address()).toList();
         ProbeProgram.Role role = exits.isEmpty() ? ProbeProgram.Role.CALL_UNPAIRED : ProbeProgram.Role.CALL;
         add(ProbeSite.Kind.ENTRY, name, aliases, i.address(), i.address(), off.getAsLong(), null, null, null, role, -1,
-                false, entryValues, returned != null);
+                false, entryValues, returnValues != null);
         for (Exit e : exits) {
             ProbeProgram.Role r = e.uretprobe() ? ProbeProgram.Role.RETURN_AFTER : ProbeProgram.Role.RETURN;
             long at = e.uretprobe() ? off.getAsLong() : elf.fileOffsetOf(e.address()).orElse(-1);
@@ -135,12 +139,13 @@ public final class ProbePlanner {
                 continue;
             }
             // At a tail jump the callee has yet to compute the value: it returns to our caller directly.
-            SiteValue value = returned == null ? null : e.how().startsWith("tail") || e.how().startsWith("indirect")
-                    ? new SiteValue("return", returned.typeName(), new ValueLocation.Constant(0, 0),
-                    new Shape.Unsupported(0, "left by a tail call: the callee returns the value later"), "")
-                    : returned;
+            List<SiteValue> value = returnValues == null || returnValues.isEmpty() ? List.of()
+                    : e.how().startsWith("tail") || e.how().startsWith("indirect")
+                    ? List.of(new SiteValue("return", returnValues.get(0).typeName(), new ValueLocation.Constant(0, 0),
+                    new Shape.Unsupported(0, "left by a tail call: the callee returns the value later"), ""))
+                    : returnValues;
             add(ProbeSite.Kind.RETURN, name, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
-                    e.uretprobe(), returned == null ? List.of() : List.of(value), returned != null);
+                    e.uretprobe(), value, returnValues != null);
         }
     }
 
@@ -208,27 +213,7 @@ public final class ProbePlanner {
         return -1;
     }
 
-    /**
-     * The parameter names of f in declaration order: the longest list its signature or any of its
-     * inlined copies' abstract origins gives (an origin may describe a constant-folded parameter as a variable).
-     */
-    private List<String> parameterNames(Function f, DebugInfo debug) {
-        Optional<List<String>> sig = debug.signature(f).map(s -> s.parameters().stream()
-                .map(x -> x.name() == null ? "_" : x.name()).toList());
-        List<String> best = sig.orElse(List.of());
-        for (InlineSite site : debug.inlineSites(f)) {
-            if (!site.probeable()) {
-                continue;
-            }
-            Optional<InlinedCall> c = inlinedCall(site);
-            if (c.isPresent() && c.get().origin().parameters().size() > best.size()) {
-                best = c.get().origin().parameters().stream().map(v -> v.name() == null ? "_" : v.name()).toList();
-            }
-        }
-        return best;
-    }
-
-    private void planInlineSites(Function f, List<InlineSite> inlineSites, List<String> names) {
+    private void planInlineSites(Function f, List<InlineSite> inlineSites) {
         int folded = 0;
         for (InlineSite site : inlineSites) {
             if (!site.probeable()) {
@@ -244,7 +229,7 @@ public final class ProbePlanner {
                 List<SiteValue> values = List.of();
                 if (call.isPresent()) {
                     try {
-                        values = SiteValues.inline(call.get(), pc, names);
+                        values = SitePlans.inlined(call.get(), pc, vtables);
                     } catch (RuntimeException e) {
                         warnings.add("the DWARF of " + f.name() + " inlined at " + callSite(site) + " could not be"
                                 + " evaluated (" + e.getMessage() + "): its values are not shown");
@@ -346,8 +331,7 @@ public final class ProbePlanner {
     private void add(ProbeSite.Kind kind, String function, List<String> aliases, long copy, long address, long fileOffset,
                      String caller, String callSite, String exit, ProbeProgram.Role role, int jcc, boolean uretprobe,
                      List<SiteValue> values, boolean described) {
-        // The one place the FetchPlan is made: swap InterimFetchPlanner for the decode helper's planner here.
-        FetchPlan plan = InterimFetchPlanner.plan(values, options.maxBytes());
+        FetchPlan plan = FetchPlanner.plan(values, options.maxBytes());
         sites.add(new ProbeSite(sites.size(), kind, function, aliases, copy, address, fileOffset, caller, callSite,
                 exit, new ProbeProgram.Spec(role, jcc, plan), uretprobe, values, described));
     }

@@ -11,7 +11,6 @@ import dev.rustprobe.probe.ProbeProgram;
 import dev.rustprobe.probe.ProbeRecord;
 import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.RecordLayout;
-import dev.rustprobe.probe.SiteValues;
 import dev.rustprobe.probe.TracePlan;
 
 import java.nio.ByteBuffer;
@@ -187,9 +186,6 @@ public final class TraceSession implements AutoCloseable {
 
     /** Decodes one value; a decoder failure becomes an unavailable value with the reason, never a lost event. */
     static RustValue decode(SiteValue v, ProbeRecord r) {
-        if (SiteValues.UNIT.equals(v.typeName())) {
-            return UNIT;
-        }
         try {
             return Decoder.decode(v, r);
         } catch (RuntimeException ex) {

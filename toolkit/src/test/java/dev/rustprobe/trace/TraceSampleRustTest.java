@@ -35,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 class TraceSampleRustTest {
+    /** The reasons a value may be unreadable at a probe; any other reason fails the test. Filled from the runs. */
+    private static final List<String> EXPECTED_UNREADABLE = List.of("float register", "optimized out", "value folded",
+            "left by a tail call");
     static final ProbePlanner.Options DEFAULT = new ProbePlanner.Options(true, ProbePlanner.Returns.RETS, 64);
 
     @BeforeEach
@@ -171,9 +174,14 @@ class TraceSampleRustTest {
                 + String.join("\n", failures));
         System.out.println(v + ": " + truth.size() + " truth lines matched; values equal " + tally.compared
                 + " (integers/bools " + tally.integers + "), undecoded " + tally.unavailable + " " + tally.unavailableReasons);
-        // Today the decoder handles integers and bools in registers; they must be there and right.
-        assertTrue(tally.integers >= 180, "integer values compared: " + tally.integers + " of " + tally.compared
+        // Every value sample-rust prints decodes exactly, except those a uprobe cannot read, each with its reason
+        // (measured: release 324 equal / 28 unreadable, debug 351 / 21).
+        assertTrue(tally.compared >= (v.release() ? 320 : 345), "values compared: " + tally.compared
                 + "; unavailable " + tally.unavailable + " " + tally.unavailableReasons);
+        for (String reason : tally.unavailableReasons.keySet()) {
+            assertTrue(EXPECTED_UNREADABLE.stream().anyMatch(reason::startsWith), "an unexpected reason: " + reason
+                    + " in " + tally.unavailableReasons);
+        }
 
         // Inlined calls: in release builds each INLINE line is a call recorded at its inlined site's line.
         Map<String, Integer> truthInline = new TreeMap<>();
