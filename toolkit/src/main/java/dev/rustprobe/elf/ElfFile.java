@@ -86,7 +86,7 @@ public final class ElfFile implements DwarfSections {
             // Extended numbering: the real counts live in section header 0.
             requireRange(shoff, SHDR_SIZE, "section header 0");
             if (shnum == 0) {
-                shnum = checkedInt(data.getLong((int) shoff + 32), "section count");
+                shnum = checkedInt(data.getLong((int) shoff + 32), "section count in section header 0");
             }
             if (shstrndx == 0xffff) {
                 shstrndx = data.getInt((int) shoff + 40);
@@ -454,9 +454,9 @@ public final class ElfFile implements DwarfSections {
         return new ElfException(displayName + " is truncated: " + what + ", file is " + fileSize + " bytes");
     }
 
-    private static int checkedInt(long v, String what) {
+    private int checkedInt(long v, String what) {
         if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new ElfException("implausible " + what + ": " + v);
+            throw new ElfException(displayName + " is corrupt: implausible " + what + ": " + Long.toUnsignedString(v));
         }
         return (int) v;
     }
