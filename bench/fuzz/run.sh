@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of every reader with Jazzer, SECONDS_PER_TARGET each, then a table: target, inputs
 # executed, time, findings. Seeds come from sample-rust's builds and the toolchain's libstd/librustc_driver;
-# corpora and findings stay under bench/out/fuzz/ (a finding is also copied into the target's regression
-# inputs under src/test/resources, so the next `mvn verify` replays it).
+# corpora and findings stay under bench/out/fuzz/; a finding, once fixed, belongs in the target's regression
+# inputs (src/test/resources/<package>/<Class>Inputs/<method>/), which every `mvn verify` replays.
 # Usage: bench/fuzz/run.sh SECONDS_PER_TARGET [TARGET_FILTER]   e.g. bench/fuzz/run.sh 60 Dwarf
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -61,6 +61,7 @@ strip --strip-debug -o "$seeds/ElfFuzzTest.wholeFile/sample-rust-nodebug" "${bin
 strip -s -o "$seeds/ElfFuzzTest.wholeFile/sample-rust-stripped" "${bins[1]}"
 strip --strip-debug -o "$seeds/ElfFuzzTest.wholeFile/libstd-nodebug" "$libstd"
 # demangler: symbol bodies (after _ZN / _R) of sample-rust and librustc_driver, 2000 of each kind
+set +o pipefail # head ends the pipes early
 mkdir -p "$seeds/DemanglerFuzzTest.legacy" "$seeds/DemanglerFuzzTest.v0"
 { nm "${bins[0]}"; nm -D "$driver"; } 2>/dev/null | awk 'NF >= 2 { print $NF }' | grep '^_ZN' | sort -u | head -2000 \
   | awk -v d="$seeds/DemanglerFuzzTest.legacy" '{ printf "%s", substr($0, 4) > (d "/seed-" NR); close(d "/seed-" NR) }'
@@ -71,6 +72,7 @@ mkdir -p "$seeds/LocationEvaluatorFuzzTest.expressions"
 sed -n '/SEEDS = List.of(/,/);/p' "$root/toolkit/src/test/java/dev/rustprobe/abi/LocationEvaluatorFuzzTest.java" \
   | grep '^ *"' | sed 's|//.*||' | tr -cd '0-9a-f\n' | awk -v d="$seeds/LocationEvaluatorFuzzTest.expressions" \
     '{ cmd = "xxd -r -p > " d "/seed-" NR; print $0 | cmd; close(cmd) }'
+set -o pipefail
 
 printf '%-52s %12s %8s %9s\n' target execs seconds findings
 total_execs=0
@@ -102,11 +104,10 @@ for t in "${targets[@]}"; do
     -o -name 'slow-unit-*' \) | wc -l)
   printf '%-52s %12s %8s %9s\n' "$name" "$execs" "$took" "$findings"
   if [ "$findings" -gt 0 ]; then
-    res="$root/$module/src/test/resources/$(echo "${class%.*}" | tr . /)/${class##*.}Inputs/$method"
-    mkdir -p "$res"
-    find "$work/findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) \
-      -exec cp {} "$res/" \;
-    grep -m 3 -E 'FuzzerSecurityIssue|Finding|Exception' "$log" | sed 's/^/    /' || true
+    res="$module/src/test/resources/$(echo "${class%.*}" | tr . /)/${class##*.}Inputs/$method"
+    echo "    inputs in $work/findings; once fixed, keep them in $res (mvn verify replays that directory)"
+    grep -E '^== Java Exception|^Caused by' "$log" | sort | uniq -c | sort -rn | head -5 \
+      | cut -c1-220 | sed 's/^/    /' || true
   fi
   total_execs=$((total_execs + execs))
   total_findings=$((total_findings + findings))

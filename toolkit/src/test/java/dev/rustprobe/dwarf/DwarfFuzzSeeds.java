@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 public final class DwarfFuzzSeeds {
-    private static final int MAX = 64 << 10;
+    /** Raw sections are cut to this (a fuzzer mutates small inputs faster); one line program may be up to 64 KiB. */
+    private static final int MAX = 16 << 10;
+    private static final int MAX_PROGRAM = 64 << 10;
 
     private DwarfFuzzSeeds() {
     }
@@ -61,14 +63,14 @@ public final class DwarfFuzzSeeds {
         long off = 0;
         for (int n = 0; off < line.length && n < 200; n++) {
             long end = r.block(off, "line program").end();
-            if (end - off <= MAX) {
+            if (end - off <= MAX_PROGRAM) {
                 Map<String, byte[]> m = new HashMap<>();
                 m.put(".debug_line", Arrays.copyOfRange(line, (int) off, (int) end));
                 byte[] lineStr = s.bytes.get(".debug_line_str");
-                if (lineStr != null && lineStr.length <= MAX) {
+                if (lineStr != null && lineStr.length <= MAX_PROGRAM) {
                     m.put(".debug_line_str", lineStr);
                 }
-                write(out, "lineProgram", counts, List.of(FuzzSectionSet.encode(new TestSections(m), MAX)));
+                write(out, "lineProgram", counts, List.of(FuzzSectionSet.encode(new TestSections(m), MAX_PROGRAM)));
             }
             off = end;
         }

@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DwarfFuzzTest {
     private static final Duration LOOP = Duration.ofSeconds(3);
     private static final int LOOP_INPUTS = 200_000;
+    /** How many list offsets a list target tries (each list may allocate in proportion to the input). */
+    private static final int LIST_OFFSETS = 16;
 
     // ---- the targets: each takes any byte string ----
 
@@ -86,7 +88,7 @@ class DwarfFuzzTest {
         s.bytes.put(version(b) == 5 ? ".debug_rnglists" : ".debug_ranges", rest(b));
         Dwarf d = Dwarf.open(s);
         Unit u = d.rawUnits().get(0);
-        for (int off = 0; off < Math.min(rest(b).length, 512); off++) {
+        for (int off = 0; off < Math.min(rest(b).length, LIST_OFFSETS); off++) {
             try {
                 Lists.ranges(u, off);
             } catch (DwarfException e) {
@@ -102,7 +104,7 @@ class DwarfFuzzTest {
         s.bytes.put(version(b) == 5 ? ".debug_loclists" : ".debug_loc", rest(b));
         Dwarf d = Dwarf.open(s);
         Unit u = d.rawUnits().get(0);
-        for (int off = 0; off < Math.min(rest(b).length, 512); off++) {
+        for (int off = 0; off < Math.min(rest(b).length, LIST_OFFSETS); off++) {
             try {
                 LocationDescription.LocationList l = Lists.locationList(u, off);
                 for (LocationDescription.Entry e : l.entries()) {
