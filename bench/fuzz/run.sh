@@ -29,16 +29,22 @@ targets=(
 )
 
 echo "building the test classes and their class paths" >&2
-(cd "$root" && mvn -B -q -o -pl demangler,toolkit -am test-compile >"$out/build.log" 2>&1) \
+# one reactor build, so the toolkit's class path names the demangler of this tree (mdep.outputFile is per module)
+(cd "$root" && mvn -B -q -o -pl demangler,toolkit -am test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/fuzz.classpath >"$out/build.log" 2>&1) \
   || { cat "$out/build.log" >&2; exit 1; }
+for m in demangler toolkit; do cp "$root/$m/target/fuzz.classpath" "$out/$m.classpath"; done
+# a snapshot of the compiled classes, so that a build in the work tree during a long run changes nothing here
+rm -rf "$out/classes"
 for m in demangler toolkit; do
-  (cd "$root" && mvn -B -q -o -pl "$m" dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$out/$m.classpath" >>"$out/build.log" 2>&1) || { cat "$out/build.log" >&2; exit 1; }
+  mkdir -p "$out/classes/$m"
+  cp -r "$root/$m/target/classes" "$out/classes/$m/main"
+  cp -r "$root/$m/target/test-classes" "$out/classes/$m/test"
 done
 cp_of() { # test classes, main classes, then the test-scope dependencies (with Jazzer)
   local m=$1 extra=""
-  [ "$m" = toolkit ] && extra=":$root/demangler/target/classes"
-  echo "$root/$m/target/test-classes:$root/$m/target/classes$extra:$(cat "$out/$m.classpath")"
+  [ "$m" = toolkit ] && extra=":$out/classes/demangler/main"
+  echo "$out/classes/$m/test:$out/classes/$m/main$extra:$(cat "$out/$m.classpath")"
 }
 
 echo "writing seed corpora" >&2

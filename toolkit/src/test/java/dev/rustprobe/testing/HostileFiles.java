@@ -241,6 +241,22 @@ public final class HostileFiles {
         out.add(new Case("section-headers-past-end", patchLong(healthy, 40, healthy.length - 64), Outcome.FAIL,
                 Outcome.FAIL, "section headers end at"));
 
+        // the fuzzers' ELF findings: a symbol table whose string table has no bytes in the file (it read past the
+        // end), a section name with a newline in a message (two lines), a damaged zstd frame (IllegalStateException)
+        out.add(new Case("symtab-names-nobits-strtab", patchInt(healthy, sectionHeader(healthy, 3) + 4, 8),
+                Outcome.FAIL, Outcome.FAIL, "names a string table without bytes in the file"));
+        int shstrtab = (int) hb.getLong(sectionHeader(healthy, shnum - 1) + 24);
+        int symtabName = shstrtab + hb.getInt(symtab);
+        byte[] newline = patchLong(healthy, symtab + 24, healthy.length + 4096);
+        newline[symtabName + 2] = '\n';
+        out.add(new Case("section-name-with-newline", newline, Outcome.FAIL, Outcome.FAIL,
+                "is truncated: section #2 ends at"));
+        Map<String, byte[]> zstd = dwarf(abbrevs(), new Bytes().u32(2).u32(0).u64(4096).u64(1)
+                .raw(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0, 0, 0, 0, 0}).bytes());
+        byte[] badZstd = elf(List.of(SYMBOL), zstd);
+        badZstd = patchLong(badZstd, sectionHeader(badZstd, sectionIndex(zstd, ".debug_info")) + 8, 0x800);
+        out.add(new Case("zstd-frame-damaged", badZstd, Outcome.OK, Outcome.FAIL, "invalid zstd data"));
+
         // overlapping sections: the abbreviations are the unit's bytes; the string table is the symbol table
         int abbrev = sectionHeader(healthy, sectionIndex(healthyDwarf, ".debug_abbrev"));
         byte[] overlap = patchLong(healthy, abbrev + 24, hb.getLong(info + 24));
@@ -350,6 +366,12 @@ public final class HostileFiles {
     private static byte[] patchLong(byte[] f, int at, long v) {
         byte[] out = f.clone();
         ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putLong(at, v);
+        return out;
+    }
+
+    private static byte[] patchInt(byte[] f, int at, int v) {
+        byte[] out = f.clone();
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt(at, v);
         return out;
     }
 
