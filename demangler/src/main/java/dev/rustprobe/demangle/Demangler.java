@@ -59,7 +59,8 @@ public final class Demangler {
         }
     }
 
-    private static boolean tryAppendDemangled(String symbol, boolean withHash, StringBuilder out) {
+    /** appendDemangled without its safety net: the fuzz tests call this so that no exception goes unseen. */
+    static boolean tryAppendDemangled(String symbol, boolean withHash, StringBuilder out) {
         int end = withoutLlvmSuffix(symbol);
         int[] counts = new int[1];
         long legacy = Legacy.recognise(symbol, end, counts);

@@ -146,6 +146,9 @@ public final class LocationEvaluator {
      * describes a bool); entry_value(R) at entry is R. Anything else is not evaluated.
      */
     private static ValueLocation stackValue(List<DwarfOp> ops, long width, boolean atEntry) {
+        if (ops.isEmpty()) {
+            return new ValueLocation.Unavailable(ValueLocation.Reason.COMPUTED, "DW_OP_stack_value of an empty stack");
+        }
         if (ops.size() == 1 && (ops.get(0).opcode() == DwarfOp.ENTRY_VALUE
                 || ops.get(0).opcode() == DwarfOp.GNU_ENTRY_VALUE)) {
             return entryValue(ops.get(0), width, atEntry);

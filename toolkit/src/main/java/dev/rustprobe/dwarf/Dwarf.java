@@ -423,21 +423,32 @@ public final class Dwarf {
         return parts.isEmpty() ? null : String.join("::", parts);
     }
 
-    /** Formal parameters and variables of a function body: direct children and inside lexical blocks. */
+    /**
+     * Formal parameters and variables of a function body: direct children and inside lexical blocks. Walks the
+     * subtree in DIE order without recursion, so blocks nested a hundred thousand deep cannot overflow the stack.
+     */
     private void collectVariables(Die d, List<Variable> params, List<Variable> vars,
                                   List<Type.TemplateParameter> tparams, boolean descend) {
-        for (Die c : d.children()) {
+        int end = d.tree.subtreeEnds[d.index];
+        for (int i = d.index + 1; i < end; ) {
+            Die c = new Die(d.unit, d.tree, i);
             switch (c.tag()) {
                 case Dw.TAG_formal_parameter -> params.add(variable(c, true));
                 case Dw.TAG_variable -> vars.add(variable(c, false));
-                case Dw.TAG_template_type_parameter -> tparams.add(new Type.TemplateParameter(c.name(), typeRef(c)));
+                case Dw.TAG_template_type_parameter -> {
+                    if (d.tree.parents[i] == d.index) { // a block's template parameters are not the function's
+                        tparams.add(new Type.TemplateParameter(c.name(), typeRef(c)));
+                    }
+                }
                 case Dw.TAG_lexical_block -> {
                     if (descend) {
-                        collectVariables(c, params, vars, new ArrayList<>(), true);
+                        i++; // its children follow it
+                        continue;
                     }
                 }
                 default -> { }
             }
+            i = d.tree.subtreeEnds[i];
         }
     }
 
@@ -608,14 +619,21 @@ public final class Dwarf {
                 d.offset());
     }
 
+    /** Parameters and variables of an inline site, in DIE order, through lexical blocks (without recursion). */
     private void collectInlineVariables(Die d, List<Variable> out) {
-        for (Die c : d.children()) {
+        int end = d.tree.subtreeEnds[d.index];
+        for (int i = d.index + 1; i < end; ) {
+            Die c = new Die(d.unit, d.tree, i);
             switch (c.tag()) {
                 case Dw.TAG_formal_parameter -> out.add(variable(c, true));
                 case Dw.TAG_variable -> out.add(variable(c, false));
-                case Dw.TAG_lexical_block -> collectInlineVariables(c, out);
+                case Dw.TAG_lexical_block -> {
+                    i++; // its children follow it
+                    continue;
+                }
                 default -> { }
             }
+            i = d.tree.subtreeEnds[i];
         }
     }
 

@@ -20,6 +20,11 @@ final class Lists {
             throw DwarfException.at(".debug_info", die.offset(), "DW_AT_ranges has form 0x"
                     + Integer.toHexString(die.form(Dw.AT_ranges)) + ", not a section offset or index");
         }
+        return ranges(u, off);
+    }
+
+    /** The range list at off of .debug_rnglists (DWARF 5) or .debug_ranges (before), read for unit u. */
+    static List<PcRange> ranges(Unit u, long off) {
         List<PcRange> out = new ArrayList<>();
         long base = u.baseAddress();
         if (u.version >= 5) {

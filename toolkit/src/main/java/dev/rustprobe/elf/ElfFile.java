@@ -86,7 +86,7 @@ public final class ElfFile implements DwarfSections {
             // Extended numbering: the real counts live in section header 0.
             requireRange(shoff, SHDR_SIZE, "section header 0");
             if (shnum == 0) {
-                shnum = checkedInt(data.getLong((int) shoff + 32), "section count");
+                shnum = checkedInt(data.getLong((int) shoff + 32), "section count in section header 0");
             }
             if (shstrndx == 0xffff) {
                 shstrndx = data.getInt((int) shoff + 40);
@@ -154,6 +154,14 @@ public final class ElfFile implements DwarfSections {
         } catch (IOException e) {
             throw new ElfException("cannot read " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads an ELF image already in memory (a test corpus, a fuzz input); {@code name} stands for the file in
+     * messages. The same checks as {@link #open(Path)}: every failure is an {@link ElfException}.
+     */
+    public static ElfFile of(String name, ByteBuffer contents) {
+        return new ElfFile(Path.of(name), contents.slice().order(ByteOrder.LITTLE_ENDIAN));
     }
 
     public Path path() {
@@ -265,9 +273,13 @@ public final class ElfFile implements DwarfSections {
     private void readSymbols(Section table, boolean dynamic, boolean definedFunctionsOnly, Consumer<ElfSymbol> sink) {
         requireSectionData(table);
         if (table.link() <= 0 || table.link() >= sections.size()) {
-            throw new ElfException(displayName + " is corrupt: symbol table " + table.name() + " names no string table");
+            throw new ElfException(displayName + " is corrupt: symbol table " + label(table) + " names no string table");
         }
         Section strtab = sections.get(table.link());
+        if (!strtab.hasFileData()) {
+            throw new ElfException(displayName + " is corrupt: symbol table " + label(table)
+                    + " names a string table without bytes in the file");
+        }
         requireSectionData(strtab);
         long count = table.size() / SYM_SIZE;
         long strOffset = strtab.offset();
@@ -419,9 +431,16 @@ public final class ElfFile implements DwarfSections {
         }
         long end = s.offset() + s.size();
         if (s.offset() < 0 || s.size() < 0 || end < s.offset() || end > fileSize) {
-            throw new ElfException(displayName + " is truncated: section " + (s.name().isEmpty() ? "#" + s.index() : s.name())
+            throw new ElfException(displayName + " is truncated: section " + label(s)
                     + " ends at " + Long.toUnsignedString(end) + ", file is " + fileSize + " bytes");
         }
+    }
+
+    /** A section as messages name it: its name if that is short and printable, else its index (names are data). */
+    static String label(Section s) {
+        String n = s.name();
+        boolean printable = !n.isEmpty() && n.length() <= 64 && n.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        return printable ? n : "#" + s.index();
     }
 
     private void requireRange(long offset, long length, String what) {
@@ -435,9 +454,9 @@ public final class ElfFile implements DwarfSections {
         return new ElfException(displayName + " is truncated: " + what + ", file is " + fileSize + " bytes");
     }
 
-    private static int checkedInt(long v, String what) {
+    private int checkedInt(long v, String what) {
         if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new ElfException("implausible " + what + ": " + v);
+            throw new ElfException(displayName + " is corrupt: implausible " + what + ": " + Long.toUnsignedString(v));
         }
         return (int) v;
     }

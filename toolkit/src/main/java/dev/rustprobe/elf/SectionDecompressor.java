@@ -21,7 +21,7 @@ final class SectionDecompressor {
     }
 
     static ByteBuffer decompress(ElfFile file, Section s, ByteBuffer raw) {
-        String where = file.displayName() + ": section " + s.name();
+        String where = file.displayName() + ": section " + ElfFile.label(s);
         if (raw.remaining() < CHDR64_SIZE) {
             throw new ElfException(where + " is compressed but too short for its compression header");
         }
@@ -39,7 +39,7 @@ final class SectionDecompressor {
 
     /** GNU's older scheme: "ZLIB", the size as 8 big-endian bytes, then a zlib stream. */
     static ByteBuffer legacyZdebug(ElfFile file, Section s, ByteBuffer raw) {
-        String where = file.displayName() + ": section " + s.name();
+        String where = file.displayName() + ": section " + ElfFile.label(s);
         if (raw.remaining() < 12 || raw.get(0) != 'Z' || raw.get(1) != 'L' || raw.get(2) != 'I' || raw.get(3) != 'B') {
             throw new ElfException(where + " lacks its ZLIB header");
         }
@@ -88,7 +88,8 @@ final class SectionDecompressor {
         int n;
         try {
             n = new ZstdDecompressor().decompress(in, 0, in.length, out, 0, out.length);
-        } catch (MalformedInputException | IndexOutOfBoundsException | IllegalArgumentException e) {
+        } catch (MalformedInputException | IllegalStateException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            // aircompressor reports damaged input with any of these (IllegalStateException for frame headers)
             throw new ElfException(where + " is damaged: invalid zstd data (" + e.getMessage() + ")");
         }
         if (n != size) {

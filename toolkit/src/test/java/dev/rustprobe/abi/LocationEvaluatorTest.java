@@ -54,6 +54,17 @@ class LocationEvaluatorTest {
     }
 
     @Test
+    void stackValueWithNothingOnTheStackIsUnavailable() {
+        // found by LocationEvaluatorFuzzTest: a lone DW_OP_stack_value, or one opening a piece, threw
+        // IndexOutOfBoundsException
+        String computed = "unavailable (computed from several places (a DWARF expression we do not evaluate): "
+                + "DW_OP_stack_value of an empty stack)";
+        assertEquals(computed, at(expr(op(DwarfOp.STACK_VALUE, 0)), null, true));
+        assertEquals(computed + ":rsi", at(expr(op(DwarfOp.STACK_VALUE, 0), op(DwarfOp.PIECE, 8),
+                op(DwarfOp.REG0 + 4, 0), op(DwarfOp.PIECE, 8)), null, false));
+    }
+
+    @Test
     void entryValueIsTheRegisterOnlyAtEntry() {
         DwarfOp ev = new DwarfOp(DwarfOp.GNU_ENTRY_VALUE, 0, 0, null, List.of(op(DwarfOp.REG0 + 5, 0)));
         LocationDescription loc = expr(ev, op(DwarfOp.STACK_VALUE, 0));

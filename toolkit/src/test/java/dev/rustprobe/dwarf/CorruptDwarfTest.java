@@ -3,13 +3,11 @@
 // attempt must end in bounded time.
 package dev.rustprobe.dwarf;
 
-import dev.rustprobe.testing.SampleRust;
+import dev.rustprobe.testing.FuzzSeeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,41 +26,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CorruptDwarfTest {
     private static final int ITERATIONS = 1500;
 
-    /**
-     * Compiles small.rs with the given DWARF version, once, under toolkit/target, and links the object into a shared
-     * library with ld (so the debug sections' relocations are applied) without std, whose DWARF would dwarf ours.
-     */
-    static synchronized Path smallObject(int dwarfVersion) {
-        Path root = SampleRust.root();
-        Path src = root.resolve("toolkit/src/test/resources/dwarf/fuzz/small.rs");
-        Path obj = root.resolve("toolkit/target/dwarf-fuzz/small-dwarf" + dwarfVersion + ".o");
-        Path out = root.resolve("toolkit/target/dwarf-fuzz/small-dwarf" + dwarfVersion + ".so");
-        try {
-            if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) > 0) {
-                return out;
-            }
-            Files.createDirectories(out.getParent());
-            Process p = new ProcessBuilder("rustc", "--edition=2021", "--crate-type=lib", "--emit=obj", "-O",
-                    "-C", "debuginfo=2", "-C", "dwarf-version=" + dwarfVersion, "-C", "codegen-units=1",
-                    "-o", obj.toString(), src.toString())
-                    .redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("rustc failed on " + src + ": " + log);
-            }
-            p = new ProcessBuilder("ld", "-shared", "-o", out.toString(), obj.toString())
-                    .redirectErrorStream(true).start();
-            log = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("ld failed on " + obj + ": " + log);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run rustc: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    /** small.rs compiled with the given DWARF version and linked into a shared library (see FuzzSeeds). */
+    static Path smallObject(int dwarfVersion) {
+        return FuzzSeeds.smallLibrary(dwarfVersion);
     }
 
     /** Everything the reader offers, forced: every unit, DIE, type, location, line table and the skim. */
