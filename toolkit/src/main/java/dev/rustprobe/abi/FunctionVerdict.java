@@ -40,6 +40,13 @@ public record FunctionVerdict(String function, Trust trust, String sentence, Map
             if (debug) {
                 chosen = a;
                 note = "debug build: DWARF is valid only after prologue_end, so at entry the ABI model applies";
+            } else if (stackHome(v, s.frameBase()) && ValueLocation.readable(a)
+                    && !ValueLocation.render(a).equals(ValueLocation.render(d)) && !sameStackRange(d, a)) {
+                // one expression for the whole function naming a stack slot: the home the prologue stores the
+                // argument into, relative to the rsp after the prologue; at entry it holds garbage
+                chosen = a;
+                note = "DWARF gives the stack home the prologue fills (" + ValueLocation.render(d)
+                        + " after prologue_end); at entry the ABI model applies";
             } else if (localSymbol) {
                 chosen = d instanceof ValueLocation.Unavailable u && u.reason() == ValueLocation.Reason.OPTIMIZED_OUT
                         ? new ValueLocation.Unavailable(ValueLocation.Reason.FOLDED,
@@ -94,6 +101,25 @@ public record FunctionVerdict(String function, Trust trust, String sentence, Map
         }
         return fbreg;
     }
+
+    /** A single DWARF expression (not a list) addressing the stack through the frame base or rsp. */
+    static boolean stackHome(Variable v, dev.rustprobe.dwarf.LocationDescription frameBase) {
+        if (!(v.location() instanceof dev.rustprobe.dwarf.LocationDescription.Expression e)) {
+            return false;
+        }
+        boolean rspFrame = frameBase instanceof dev.rustprobe.dwarf.LocationDescription.Expression fb
+                && !fb.ops().isEmpty() && (fb.ops().get(0).opcode() == DwarfOp.REG0 + RSP
+                || fb.ops().get(0).opcode() == DwarfOp.BREG0 + RSP);
+        for (DwarfOp op : e.ops()) {
+            if ((op.opcode() == DwarfOp.FBREG && rspFrame) || op.opcode() == DwarfOp.BREG0 + RSP) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** rsp's DWARF register number on x86_64. */
+    private static final int RSP = 7;
 
     /** The same bytes described two ways: DWARF's one 16-byte stack piece and the ABI's two stack slots. */
     static boolean sameStackRange(ValueLocation dwarf, ValueLocation abi) {
