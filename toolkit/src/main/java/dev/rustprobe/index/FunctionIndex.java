@@ -19,20 +19,17 @@ import java.util.stream.IntStream;
 
 public final class FunctionIndex {
     private final List<Function> functions;
-    private final Map<String, Function> byName;
+    private Map<String, Function> byName;
     private final Map<Long, List<String>> namesByAddress;
     private final Map<String, Integer> copiesByFamily;
 
     private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress) {
         this.functions = functions;
-        this.byName = new HashMap<>(functions.size() * 2);
         // Most families have one function with one copy: only families seen twice get an address set.
         Map<String, Object> family = new HashMap<>(functions.size() * 2);
         for (Function f : functions) {
-            byName.put(f.name(), f);
-            Object seen = family.get(f.genericFamily());
+            Object seen = family.putIfAbsent(f.genericFamily(), f);
             if (seen == null) {
-                family.put(f.genericFamily(), f);
                 continue;
             }
             Set<Long> addresses;
@@ -61,6 +58,19 @@ public final class FunctionIndex {
         return build(elf, null);
     }
 
+    /** One kept symbol with what demangling made of it; sorted by name, then address, then symbol-table order. */
+    private record Entry(String name, String family, ElfSymbol symbol, int order) implements Comparable<Entry> {
+        @Override
+        public int compareTo(Entry o) {
+            int c = name.compareTo(o.name);
+            if (c != 0) {
+                return c;
+            }
+            c = Long.compareUnsigned(symbol.value(), o.symbol.value());
+            return c != 0 ? c : Integer.compare(order, o.order);
+        }
+    }
+
     /**
      * Indexes only what {@code wanted} could match, plus every symbol sharing an address with one of those (so alias
      * groups stay whole): a symbol whose mangled name lacks one of the pattern's literal identifiers cannot demangle
@@ -68,18 +78,32 @@ public final class FunctionIndex {
      * right. With a null pattern, everything is indexed.
      */
     public static FunctionIndex build(ElfFile elf, Pattern wanted) {
-        // 1. Collect the function symbols once each (sequential: cheap).
+        // 1. Collect the function symbols once each: .dynsym repeats the exported entries of .symtab.
         List<ElfSymbol> symbols = new ArrayList<>();
-        Map<Long, List<String>> mangledAt = new HashMap<>();
+        Map<String, Object> addressOf = new HashMap<>(); // mangled name -> Long, or a Set<Long> for a name at several
         elf.forEachSymbol(true, s -> {
             if (!s.isFunction() || !s.isDefined() || s.name().isEmpty()) {
                 return;
             }
-            List<String> mangledHere = mangledAt.computeIfAbsent(s.value(), k -> new ArrayList<>(1));
-            if (mangledHere.contains(s.name())) {
-                return; // the same symbol seen again (.dynsym repeats exported .symtab entries)
+            Long address = s.value();
+            Object seen = addressOf.putIfAbsent(s.name(), address);
+            if (seen != null) {
+                if (seen.equals(address)) {
+                    return;
+                }
+                Set<Long> at;
+                if (seen instanceof Long first) {
+                    at = new HashSet<>(List.of(first));
+                    addressOf.put(s.name(), at);
+                } else {
+                    @SuppressWarnings("unchecked")
+                    Set<Long> known = (Set<Long>) seen;
+                    at = known;
+                }
+                if (!at.add(address)) {
+                    return;
+                }
             }
-            mangledHere.add(s.name());
             symbols.add(s);
         });
         if (wanted != null) {
@@ -103,59 +127,63 @@ public final class FunctionIndex {
         }
         // 2. Demangle, and strip generic arguments, in parallel: on a big library this is most of the work.
         int n = symbols.size();
-        String[] names = new String[n];
-        String[] families = new String[n];
+        Entry[] entries = new Entry[n];
         IntStream.range(0, n).parallel().forEach(k -> {
-            String d = demangle(symbols.get(k).name());
-            if (d != null) {
-                names[k] = d;
-                families[k] = RustPath.withoutGenericArgs(d);
-            }
-        });
-        // 3. Group by name.
-        Map<String, Integer> slot = new HashMap<>(n * 2);
-        List<List<Instance>> instances = new ArrayList<>();
-        List<String> slotName = new ArrayList<>();
-        List<String> slotFamily = new ArrayList<>();
-        Map<Long, List<String>> namesAt = new HashMap<>();
-        for (int k = 0; k < n; k++) {
             ElfSymbol s = symbols.get(k);
-            boolean rust = names[k] != null;
-            String name = rust ? names[k] : s.name();
-            Integer at = slot.get(name);
-            if (at == null) {
-                at = instances.size();
-                slot.put(name, at);
-                instances.add(new ArrayList<>(1));
-                slotName.add(name);
-                slotFamily.add(rust ? families[k] : null);
-            } else if (rust && slotFamily.get(at) == null) {
-                slotFamily.set(at, families[k]);
+            String d = demangle(s.name());
+            entries[k] = d == null ? new Entry(s.name(), null, s, k) : new Entry(d, RustPath.withoutGenericArgs(d), s, k);
+        });
+        // 3. Sort once by name (then address): each function's copies are then one run, already in address order.
+        Arrays.parallelSort(entries);
+        long[] shared = sharedAddresses(symbols);
+        Map<Long, List<String>> namesAt = new HashMap<>();
+        List<Function> functions = new ArrayList<>(n);
+        for (int start = 0; start < n; ) {
+            String name = entries[start].name();
+            int end = start + 1;
+            while (end < n && entries[end].name().equals(name)) {
+                end++;
             }
-            instances.get(at).add(new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()));
-            List<String> shared = mangledAt.get(s.value());
-            if (shared.size() > 1) {
-                List<String> here = namesAt.computeIfAbsent(s.value(), x -> new ArrayList<>(2));
-                if (!here.contains(name)) {
-                    here.add(name);
+            String family = null;
+            Instance[] copies = new Instance[end - start];
+            for (int k = start; k < end; k++) {
+                Entry e = entries[k];
+                ElfSymbol s = e.symbol();
+                if (family == null) {
+                    family = e.family(); // every Rust entry of a run has the same name, hence the same family
+                }
+                copies[k - start] = new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym());
+                if (shared.length > 0 && Arrays.binarySearch(shared, s.value()) >= 0) {
+                    List<String> here = namesAt.computeIfAbsent(s.value(), x -> new ArrayList<>(2));
+                    if (!here.contains(name)) {
+                        here.add(name);
+                    }
                 }
             }
+            functions.add(new Function(name, family == null ? name : family, family != null, List.of(copies)));
+            start = end;
         }
-        Function[] functions = new Function[instances.size()];
-        for (int k = 0; k < functions.length; k++) {
-            List<Instance> list = instances.get(k);
-            if (list.size() > 1) {
-                list.sort((x, y) -> Long.compareUnsigned(x.address(), y.address()));
-            }
-            String family = slotFamily.get(k);
-            functions[k] = new Function(slotName.get(k), family == null ? slotName.get(k) : family, family != null, list);
-        }
-        Arrays.parallelSort(functions, (x, y) -> x.name().compareTo(y.name()));
         namesAt.values().removeIf(v -> v.size() < 2);
         for (List<String> v : namesAt.values()) {
             Collections.sort(v);
         }
-        return new FunctionIndex(List.of(functions), namesAt);
+        return new FunctionIndex(Collections.unmodifiableList(functions), namesAt);
+    }
+
+    /** The addresses that more than one kept symbol names, sorted (for binary search). */
+    private static long[] sharedAddresses(List<ElfSymbol> symbols) {
+        long[] all = new long[symbols.size()];
+        for (int k = 0; k < all.length; k++) {
+            all[k] = symbols.get(k).value();
+        }
+        Arrays.sort(all);
+        int m = 0;
+        for (int k = 1; k < all.length; k++) {
+            if (all[k] == all[k - 1] && (m == 0 || all[m - 1] != all[k])) {
+                all[m++] = all[k];
+            }
+        }
+        return Arrays.copyOf(all, m);
     }
 
     private static boolean containsAll(String name, List<String> words) {
@@ -184,7 +212,15 @@ public final class FunctionIndex {
         return functions;
     }
 
-    public Function byName(String name) {
+    /** The function of that exact name, or null; the name map is built on first use (ls never needs it). */
+    public synchronized Function byName(String name) {
+        if (byName == null) {
+            Map<String, Function> m = new HashMap<>(functions.size() * 2);
+            for (Function f : functions) {
+                m.put(f.name(), f);
+            }
+            byName = m;
+        }
         return byName.get(name);
     }
 
