@@ -21,6 +21,8 @@ public final class FunctionIndex {
     private final List<Function> functions;
     private Map<String, Function> byName;
     private final Map<Long, List<String>> namesByAddress;
+    /** The keys of namesByAddress, sorted: ls asks every function for its aliases, and most have none. */
+    private final long[] aliasAddresses;
     private final Map<String, Integer> copiesByFamily;
 
     private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress) {
@@ -51,6 +53,7 @@ public final class FunctionIndex {
             }
         });
         this.namesByAddress = namesByAddress;
+        this.aliasAddresses = namesByAddress.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
     /** Indexes every defined FUNC (and IFUNC) symbol of .symtab and .dynsym; a .dynsym duplicate of a .symtab entry is dropped. */
@@ -79,33 +82,14 @@ public final class FunctionIndex {
      */
     public static FunctionIndex build(ElfFile elf, Pattern wanted) {
         // 1. Collect the function symbols once each: .dynsym repeats the exported entries of .symtab.
-        List<ElfSymbol> symbols = new ArrayList<>();
-        Map<String, Object> addressOf = new HashMap<>(); // mangled name -> Long, or a Set<Long> for a name at several
+        List<ElfSymbol> all = new ArrayList<>();
         elf.forEachSymbol(true, s -> {
-            if (!s.isFunction() || !s.isDefined() || s.name().isEmpty()) {
-                return;
+            if (s.isFunction() && s.isDefined() && !s.name().isEmpty()) {
+                all.add(s);
             }
-            Long address = s.value();
-            Object seen = addressOf.putIfAbsent(s.name(), address);
-            if (seen != null) {
-                if (seen.equals(address)) {
-                    return;
-                }
-                Set<Long> at;
-                if (seen instanceof Long first) {
-                    at = new HashSet<>(List.of(first));
-                    addressOf.put(s.name(), at);
-                } else {
-                    @SuppressWarnings("unchecked")
-                    Set<Long> known = (Set<Long>) seen;
-                    at = known;
-                }
-                if (!at.add(address)) {
-                    return;
-                }
-            }
-            symbols.add(s);
         });
+        SymbolsByAddress byAddress = new SymbolsByAddress(all);
+        List<ElfSymbol> symbols = byAddress.kept;
         if (wanted != null) {
             List<String> words = wanted.literalWords();
             if (!words.isEmpty()) {
@@ -135,7 +119,7 @@ public final class FunctionIndex {
         });
         // 3. Sort once by name (then address): each function's copies are then one run, already in address order.
         Arrays.parallelSort(entries);
-        long[] shared = sharedAddresses(symbols);
+        long[] shared = byAddress.shared();
         Map<Long, List<String>> namesAt = new HashMap<>();
         List<Function> functions = new ArrayList<>(n);
         for (int start = 0; start < n; ) {
@@ -170,20 +154,61 @@ public final class FunctionIndex {
         return new FunctionIndex(Collections.unmodifiableList(functions), namesAt);
     }
 
-    /** The addresses that more than one kept symbol names, sorted (for binary search). */
-    private static long[] sharedAddresses(List<ElfSymbol> symbols) {
-        long[] all = new long[symbols.size()];
-        for (int k = 0; k < all.length; k++) {
-            all[k] = symbols.get(k).value();
-        }
-        Arrays.sort(all);
-        int m = 0;
-        for (int k = 1; k < all.length; k++) {
-            if (all[k] == all[k - 1] && (m == 0 || all[m - 1] != all[k])) {
-                all[m++] = all[k];
+    /**
+     * Drops exact repeats (same name, same address) and finds the addresses that several symbols share, through an
+     * open-addressing table keyed by address: no string is hashed and no address boxed, for 100,000+ symbols.
+     */
+    private static final class SymbolsByAddress {
+        final List<ElfSymbol> kept;
+        private final long[] keys;
+        private final int[] head; // 1 + index into kept of the last symbol kept at keys[slot]; 0 = free slot
+        private final boolean[] several;
+
+        SymbolsByAddress(List<ElfSymbol> all) {
+            int capacity = Integer.highestOneBit(Math.max(4, all.size()) * 2) * 2;
+            int shift = 64 - Integer.numberOfTrailingZeros(capacity);
+            keys = new long[capacity];
+            head = new int[capacity];
+            several = new boolean[capacity];
+            kept = new ArrayList<>(all.size());
+            int[] next = new int[all.size()]; // kept index -> the previous symbol kept at the same address, or -1
+            for (ElfSymbol s : all) {
+                long address = s.value();
+                int slot = (int) ((address * 0x9E3779B97F4A7C15L) >>> shift);
+                while (head[slot] != 0 && keys[slot] != address) {
+                    slot = (slot + 1) & (capacity - 1);
+                }
+                boolean repeat = false;
+                for (int j = head[slot] - 1; j >= 0 && !repeat; j = next[j]) {
+                    repeat = kept.get(j).name().equals(s.name());
+                }
+                if (repeat) {
+                    continue;
+                }
+                several[slot] |= head[slot] != 0;
+                keys[slot] = address;
+                next[kept.size()] = head[slot] - 1;
+                kept.add(s);
+                head[slot] = kept.size();
             }
         }
-        return Arrays.copyOf(all, m);
+
+        /** The addresses of two or more kept symbols, sorted (for binary search). */
+        long[] shared() {
+            int m = 0;
+            for (boolean b : several) {
+                m += b ? 1 : 0;
+            }
+            long[] out = new long[m];
+            m = 0;
+            for (int slot = 0; slot < keys.length; slot++) {
+                if (several[slot]) {
+                    out[m++] = keys[slot];
+                }
+            }
+            Arrays.sort(out);
+            return out;
+        }
     }
 
     private static boolean containsAll(String name, List<String> words) {
@@ -255,7 +280,11 @@ public final class FunctionIndex {
 
     /** How many other names share an address with any copy of {@code f}. */
     public int aliasCount(Function f) {
-        if (namesByAddress.isEmpty()) {
+        boolean any = false;
+        for (Instance i : f.instances()) {
+            any |= Arrays.binarySearch(aliasAddresses, i.address()) >= 0;
+        }
+        if (!any) {
             return 0;
         }
         Set<String> others = null;
