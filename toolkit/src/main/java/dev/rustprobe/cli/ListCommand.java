@@ -78,8 +78,8 @@ public final class ListCommand implements Command {
         }
         out.flush();
         if (System.getenv("RUSTPROBE_TIMING") != null) {
-            err.printf("timing: index %d ms, render %d ms, print %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
-                    (System.nanoTime() - t2) / 1_000_000);
+            err.printf("timing: index %d ms (%s), render %d ms, print %d ms%n", (t1 - t0) / 1_000_000,
+                    binary.index().buildTimings(), (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         }
         if (note != null) {
             err.println("rustprobe: " + note);

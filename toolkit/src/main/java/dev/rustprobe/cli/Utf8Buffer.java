@@ -32,22 +32,16 @@ final class Utf8Buffer {
         return this;
     }
 
-    /** Appends any text as UTF-8 (unpaired surrogates become '?', as String.getBytes makes them). */
+    /**
+     * Appends any text as UTF-8. An unpaired surrogate becomes '?', as every ASCII-compatible PrintStream would print
+     * it, so a buffer that stayed one byte per char is what print(String) would write, byte for byte.
+     */
     Utf8Buffer text(String s) {
-        int n = s.length();
-        room(n);
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                byte[] utf8 = s.substring(i).getBytes(StandardCharsets.UTF_8);
-                room(utf8.length);
-                System.arraycopy(utf8, 0, bytes, length, utf8.length);
-                length += utf8.length;
-                onlyAscii = false;
-                return this;
-            }
-            bytes[length++] = (byte) c;
-        }
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // a plain copy for ASCII text, unlike a charAt loop
+        room(utf8.length);
+        System.arraycopy(utf8, 0, bytes, length, utf8.length);
+        length += utf8.length;
+        onlyAscii &= utf8.length == s.length();
         return this;
     }
 

@@ -6,6 +6,7 @@ import dev.rustprobe.demangle.Demangler;
 import dev.rustprobe.elf.ElfFile;
 import dev.rustprobe.elf.ElfSymbol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 public final class FunctionIndex {
@@ -24,6 +24,7 @@ public final class FunctionIndex {
     /** The keys of namesByAddress, sorted: ls asks every function for its aliases, and most have none. */
     private final long[] aliasAddresses;
     private final Map<String, Integer> copiesByFamily;
+    private String buildTimings = "";
 
     private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress) {
         this.functions = functions;
@@ -61,11 +62,37 @@ public final class FunctionIndex {
         return build(elf, null);
     }
 
-    /** One kept symbol with what demangling made of it; sorted by name, then address, then symbol-table order. */
-    private record Entry(String name, String family, ElfSymbol symbol, int order) implements Comparable<Entry> {
+    /**
+     * One kept symbol with what demangling made of it; sorted by name, then address, then symbol-table order. ASCII
+     * names (nearly all) compare as their bytes, eight at a time, which orders them exactly as String.compareTo does.
+     */
+    private record Entry(String name, String family, ElfSymbol symbol, int order, byte[] ascii)
+            implements Comparable<Entry> {
+        static Entry of(String name, String family, ElfSymbol symbol, int order) {
+            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            return new Entry(name, family, symbol, order, isAscii(name, utf8) ? utf8 : null);
+        }
+
+        /** One byte per char is ASCII, or an unpaired surrogate turned '?': only a name with '?' needs a closer look. */
+        private static boolean isAscii(String name, byte[] utf8) {
+            if (utf8.length != name.length()) {
+                return false;
+            }
+            for (byte b : utf8) {
+                if (b == '?') {
+                    return name.chars().allMatch(c -> c < 0x80);
+                }
+            }
+            return true;
+        }
+
+        boolean sameName(Entry o) {
+            return ascii != null && o.ascii != null ? Arrays.equals(ascii, o.ascii) : name.equals(o.name);
+        }
+
         @Override
         public int compareTo(Entry o) {
-            int c = name.compareTo(o.name);
+            int c = ascii != null && o.ascii != null ? Arrays.compareUnsigned(ascii, o.ascii) : name.compareTo(o.name);
             if (c != 0) {
                 return c;
             }
@@ -82,13 +109,17 @@ public final class FunctionIndex {
      */
     public static FunctionIndex build(ElfFile elf, Pattern wanted) {
         // 1. Collect the function symbols once each: .dynsym repeats the exported entries of .symtab.
+        long[] t = new long[7];
+        t[0] = System.nanoTime();
         List<ElfSymbol> all = new ArrayList<>();
         elf.forEachSymbol(true, s -> {
             if (s.isFunction() && s.isDefined() && !s.name().isEmpty()) {
                 all.add(s);
             }
         });
+        t[1] = System.nanoTime();
         SymbolsByAddress byAddress = new SymbolsByAddress(all);
+        t[2] = System.nanoTime();
         List<ElfSymbol> symbols = byAddress.kept;
         if (wanted != null) {
             List<String> words = wanted.literalWords();
@@ -115,17 +146,19 @@ public final class FunctionIndex {
         IntStream.range(0, n).parallel().forEach(k -> {
             ElfSymbol s = symbols.get(k);
             String d = demangle(s.name());
-            entries[k] = d == null ? new Entry(s.name(), null, s, k) : new Entry(d, RustPath.withoutGenericArgs(d), s, k);
+            entries[k] = d == null ? Entry.of(s.name(), null, s, k) : Entry.of(d, RustPath.withoutGenericArgs(d), s, k);
         });
+        t[3] = System.nanoTime();
         // 3. Sort once by name (then address): each function's copies are then one run, already in address order.
         Arrays.parallelSort(entries);
+        t[4] = System.nanoTime();
         long[] shared = byAddress.shared();
         Map<Long, List<String>> namesAt = new HashMap<>();
         List<Function> functions = new ArrayList<>(n);
         for (int start = 0; start < n; ) {
             String name = entries[start].name();
             int end = start + 1;
-            while (end < n && entries[end].name().equals(name)) {
+            while (end < n && entries[end].sameName(entries[start])) {
                 end++;
             }
             String family = null;
@@ -151,7 +184,16 @@ public final class FunctionIndex {
         for (List<String> v : namesAt.values()) {
             Collections.sort(v);
         }
-        return new FunctionIndex(Collections.unmodifiableList(functions), namesAt);
+        t[5] = System.nanoTime();
+        FunctionIndex index = new FunctionIndex(Collections.unmodifiableList(functions), namesAt);
+        t[6] = System.nanoTime();
+        String[] phases = {"symbols", "repeats", "demangle", "sort", "group", "families"};
+        StringBuilder timings = new StringBuilder();
+        for (int k = 0; k < phases.length; k++) {
+            timings.append(k == 0 ? "" : ", ").append(phases[k]).append(' ').append((t[k + 1] - t[k]) / 1_000_000).append(" ms");
+        }
+        index.buildTimings = timings.toString();
+        return index;
     }
 
     /**
@@ -287,18 +329,17 @@ public final class FunctionIndex {
         if (!any) {
             return 0;
         }
-        Set<String> others = null;
+        if (f.instances().size() == 1) {
+            // the common case, and one that must stay linear: a folded body can carry thousands of names
+            List<String> names = namesByAddress.get(f.first().address());
+            return names.size() - (Collections.binarySearch(names, f.name()) >= 0 ? 1 : 0);
+        }
+        Set<String> others = new HashSet<>();
         for (Instance i : f.instances()) {
             List<String> names = namesByAddress.get(i.address());
             if (names != null) {
-                if (others == null) {
-                    others = new TreeSet<>();
-                }
                 others.addAll(names);
             }
-        }
-        if (others == null) {
-            return 0;
         }
         others.remove(f.name());
         return others.size();
@@ -397,6 +438,11 @@ public final class FunctionIndex {
             cur = t;
         }
         return Math.min(prev[b.length()], bound + 1);
+    }
+
+    /** Where building took its time ("symbols 70 ms, repeats 30 ms, ..."), for RUSTPROBE_TIMING. */
+    public String buildTimings() {
+        return buildTimings;
     }
 
     public int size() {
