@@ -66,11 +66,14 @@ public final class FunctionIndex {
      * One kept symbol with what demangling made of it; sorted by name, then address, then symbol-table order. ASCII
      * names (nearly all) compare as their bytes, eight at a time, which orders them exactly as String.compareTo does.
      */
-    private record Entry(String name, String family, ElfSymbol symbol, int order, byte[] ascii)
+    private record Entry(String name, String family, Instance instance, int order, byte[] ascii)
             implements Comparable<Entry> {
-        static Entry of(String name, String family, ElfSymbol symbol, int order) {
+        /** Everything per symbol that can be done on the demangling threads is done here. */
+        static Entry of(String name, String family, ElfSymbol s, int order) {
             byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-            return new Entry(name, family, symbol, order, isAscii(name, utf8) ? utf8 : null);
+            (family != null ? family : name).hashCode(); // cached in the string for the family map, built on one thread
+            return new Entry(name, family, new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()),
+                    order, isAscii(name, utf8) ? utf8 : null);
         }
 
         /** One byte per char is ASCII, or an unpaired surrogate turned '?': only a name with '?' needs a closer look. */
@@ -96,7 +99,7 @@ public final class FunctionIndex {
             if (c != 0) {
                 return c;
             }
-            c = Long.compareUnsigned(symbol.value(), o.symbol.value());
+            c = Long.compareUnsigned(instance.address(), o.instance.address());
             return c != 0 ? c : Integer.compare(order, o.order);
         }
     }
@@ -165,13 +168,13 @@ public final class FunctionIndex {
             Instance[] copies = new Instance[end - start];
             for (int k = start; k < end; k++) {
                 Entry e = entries[k];
-                ElfSymbol s = e.symbol();
+                Instance i = e.instance();
                 if (family == null) {
                     family = e.family(); // every Rust entry of a run has the same name, hence the same family
                 }
-                copies[k - start] = new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym());
-                if (shared.length > 0 && Arrays.binarySearch(shared, s.value()) >= 0) {
-                    List<String> here = namesAt.computeIfAbsent(s.value(), x -> new ArrayList<>(2));
+                copies[k - start] = i;
+                if (shared.length > 0 && Arrays.binarySearch(shared, i.address()) >= 0) {
+                    List<String> here = namesAt.computeIfAbsent(i.address(), x -> new ArrayList<>(2));
                     if (!here.contains(name)) {
                         here.add(name);
                     }
