@@ -69,12 +69,14 @@ public final class ListCommand implements Command {
 
         String note = CliSupport.missingNote(binary, cl.hasOption("no-dwarf"), debug);
         String jsonText = json ? json(binary, functions, index, sites, debug, useDwarf, note) : null;
-        Utf8Buffer text = json ? null : text(functions, index, sites, debug, useDwarf);
+        List<Utf8Buffer> text = json ? null : text(functions, index, sites, debug, useDwarf);
         long t2 = System.nanoTime();
         if (json) {
             out.print(jsonText);
         } else {
-            text.writeTo(out);
+            for (Utf8Buffer b : text) {
+                b.writeTo(out);
+            }
         }
         out.flush();
         if (System.getenv("RUSTPROBE_TIMING") != null) {
@@ -87,31 +89,48 @@ public final class ListCommand implements Command {
         return 0;
     }
 
-    private static Utf8Buffer text(List<Function> functions, FunctionIndex index, Map<String, Integer> sites,
-                                   DebugInfo debug, boolean useDwarf) {
-        Utf8Buffer b = new Utf8Buffer(functions.size() * 160 + 128);
-        b.ascii("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
-        for (Function f : functions) {
-            if (f.instances().isEmpty()) {
-                b.ascii("-               ").ascii("      -").ascii(" inline");
-            } else {
-                Instance i = f.first();
-                b.hex16(i.address());
-                b.right(i.size(), 7);
-                b.ascii(f.anyGlobal() ? " global" : " local ");
+    /** Lines rendered per chunk: chunks are rendered on both cores and written in order. */
+    private static final int CHUNK = 8192;
+
+    private static List<Utf8Buffer> text(List<Function> functions, FunctionIndex index, Map<String, Integer> sites,
+                                         DebugInfo debug, boolean useDwarf) {
+        int chunks = (functions.size() + CHUNK - 1) / CHUNK;
+        Utf8Buffer[] out = new Utf8Buffer[Math.max(1, chunks)];
+        java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
+            List<Function> part = functions.subList(Math.min(functions.size(), c * CHUNK),
+                    Math.min(functions.size(), (c + 1) * CHUNK));
+            Utf8Buffer b = new Utf8Buffer(part.size() * 200 + 128);
+            if (c == 0) {
+                b.ascii("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
             }
-            b.right(f.instances().isEmpty() ? 0 : index.copies(f), 7);
-            b.right(index.aliasCount(f), 8);
-            if (useDwarf) {
-                Integer s = sites.get(f.name());
-                b.right(s == null ? 0 : s, 8);
-                b.ascii(describes(f, debug, s) ? " yes   " : " no    ");
-            } else {
-                b.ascii("       -").ascii(" -     ");
+            for (Function f : part) {
+                line(b, f, index, sites, debug, useDwarf);
             }
-            b.text(f.name()).ascii("\n");
+            out[c] = b;
+        });
+        return List.of(out);
+    }
+
+    private static void line(Utf8Buffer b, Function f, FunctionIndex index, Map<String, Integer> sites,
+                             DebugInfo debug, boolean useDwarf) {
+        if (f.instances().isEmpty()) {
+            b.ascii("-               ").ascii("      -").ascii(" inline");
+        } else {
+            Instance i = f.first();
+            b.hex16(i.address());
+            b.right(i.size(), 7);
+            b.ascii(f.anyGlobal() ? " global" : " local ");
         }
-        return b;
+        b.right(f.instances().isEmpty() ? 0 : index.copies(f), 7);
+        b.right(index.aliasCount(f), 8);
+        if (useDwarf) {
+            Integer s = sites.get(f.name());
+            b.right(s == null ? 0 : s, 8);
+            b.ascii(describes(f, debug, s) ? " yes   " : " no    ");
+        } else {
+            b.ascii("       -").ascii(" -     ");
+        }
+        b.text(f.name()).ascii("\n");
     }
 
     static boolean describes(Function f, DebugInfo debug, Integer inlineSites) {
