@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `rustprobe ls` against `nm --demangle=rust` on the Rust toolchain's librustc_driver-*.so (~165,000
 # symbols, no DWARF), medians of RUNS runs and their ratio; then `rustprobe explain` of one function in the largest
-# DWARF binary built here (sample-rust's builds), with peak RSS from /usr/bin/time -v.
+# DWARF binary among sample-rust's builds, with peak RSS from /usr/bin/time -v. explain-big.sh beside it does the
+# same on a generated crate with a 138 MB .debug_info, against llvm-dwarfdump and gdb.
 # Usage: bench/index/run.sh [RUNS]   (default 7). Not part of `mvn verify`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

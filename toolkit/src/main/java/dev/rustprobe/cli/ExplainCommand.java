@@ -306,12 +306,12 @@ public final class ExplainCommand implements Command {
     static String sitesByCaller(List<InlineSite> sites) {
         Map<String, List<InlineSite>> byCaller = new LinkedHashMap<>();
         for (InlineSite s : sites) {
-            byCaller.computeIfAbsent(s.caller(), k -> new ArrayList<>()).add(s);
+            byCaller.computeIfAbsent(callerText(s, true), k -> new ArrayList<>()).add(s);
         }
         List<String> groups = new ArrayList<>();
         for (Map.Entry<String, List<InlineSite>> e : byCaller.entrySet()) {
             List<InlineSite> list = e.getValue();
-            StringBuilder b = new StringBuilder("into " + shortName(e.getKey()) + " at " + list.size()
+            StringBuilder b = new StringBuilder("into " + e.getKey() + " at " + list.size()
                     + (list.size() == 1 ? " call site: " : " call sites: "));
             String lastFile = null;
             int shown = 0;
@@ -339,6 +339,22 @@ public final class ExplainCommand implements Command {
             groups.add("and into " + more + " more callers");
         }
         return String.join("; ", groups);
+    }
+
+    /**
+     * The function the call is written in and, when that one was itself inlined, the out-of-line function that holds
+     * the code: "outer (itself inlined into main)", "a (itself inlined into b, then into main)".
+     */
+    static String callerText(InlineSite s, boolean shortNames) {
+        java.util.function.UnaryOperator<String> n = shortNames ? ExplainCommand::shortName : x -> x;
+        if (s.inlinedCallers().isEmpty()) {
+            return n.apply(s.caller());
+        }
+        StringBuilder b = new StringBuilder(n.apply(s.directCaller())).append(" (itself inlined into ");
+        for (String outer : s.inlinedCallers().subList(1, s.inlinedCallers().size())) {
+            b.append(n.apply(outer)).append(", then into ");
+        }
+        return b.append(n.apply(s.caller())).append(')').toString();
     }
 
     private static List<String> limit(List<String> l, int n) {
@@ -395,7 +411,7 @@ public final class ExplainCommand implements Command {
                 b.append("  inlined call sites: ").append(e.sites().size()).append('\n');
                 for (int k = 0; k < e.sites().size(); k++) {
                     InlineSite s = e.sites().get(k);
-                    b.append("    into ").append(s.caller()).append(" at ").append(s.callFile()).append(':')
+                    b.append("    into ").append(callerText(s, false)).append(" at ").append(s.callFile()).append(':')
                             .append(s.callLine()).append(':').append(s.callColumn());
                     if (s.probeable()) {
                         b.append("  ");
@@ -515,7 +531,13 @@ public final class ExplainCommand implements Command {
             for (int k = 0; k < e.sites().size(); k++) {
                 InlineSite s = e.sites().get(k);
                 w.beginObject().field("caller", s.caller()).field("file", s.callFile()).field("line", s.callLine())
-                        .field("column", s.callColumn()).field("probeable", s.probeable());
+                        .field("column", s.callColumn()).field("probeable", s.probeable())
+                        .field("directCaller", s.directCaller()).field("depth", s.depth());
+                w.name("inlinedCallers").beginArray();
+                for (String c : s.inlinedCallers()) {
+                    w.value(c);
+                }
+                w.endArray();
                 w.name("ranges").beginArray();
                 for (AddressRange r : s.ranges()) {
                     w.beginObject().field("low", CliSupport.hex(r.low())).field("high", CliSupport.hex(r.high())).endObject();

@@ -68,14 +68,20 @@ public final class ListCommand implements Command {
         FunctionIndex index = binary.index();
 
         String note = CliSupport.missingNote(binary, cl.hasOption("no-dwarf"), debug);
-        String text = json ? json(binary, functions, index, sites, debug, useDwarf, note)
-                : text(functions, index, sites, debug, useDwarf);
+        String jsonText = json ? json(binary, functions, index, sites, debug, useDwarf, note) : null;
+        List<Utf8Buffer> text = json ? null : text(functions, index, sites, debug, useDwarf);
         long t2 = System.nanoTime();
-        out.print(text);
+        if (json) {
+            out.print(jsonText);
+        } else {
+            for (Utf8Buffer b : text) {
+                b.writeTo(out);
+            }
+        }
         out.flush();
         if (System.getenv("RUSTPROBE_TIMING") != null) {
-            err.printf("timing: index %d ms, render %d ms, print %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
-                    (System.nanoTime() - t2) / 1_000_000);
+            err.printf("timing: index %d ms (%s), render %d ms, print %d ms%n", (t1 - t0) / 1_000_000,
+                    binary.index().buildTimings(), (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         }
         if (note != null) {
             err.println("rustprobe: " + note);
@@ -83,31 +89,48 @@ public final class ListCommand implements Command {
         return 0;
     }
 
-    private static String text(List<Function> functions, FunctionIndex index, Map<String, Integer> sites,
-                               DebugInfo debug, boolean useDwarf) {
-        StringBuilder b = new StringBuilder(functions.size() * 96 + 128);
-        b.append("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
-        for (Function f : functions) {
-            if (f.instances().isEmpty()) {
-                b.append("-               ").append("      -").append(" inline");
-            } else {
-                Instance i = f.first();
-                appendHex16(b, i.address());
-                appendRight(b, Long.toString(i.size()), 7);
-                b.append(f.anyGlobal() ? " global" : " local ");
+    /** Lines rendered per chunk: chunks are rendered on both cores and written in order. */
+    private static final int CHUNK = 8192;
+
+    private static List<Utf8Buffer> text(List<Function> functions, FunctionIndex index, Map<String, Integer> sites,
+                                         DebugInfo debug, boolean useDwarf) {
+        int chunks = (functions.size() + CHUNK - 1) / CHUNK;
+        Utf8Buffer[] out = new Utf8Buffer[Math.max(1, chunks)];
+        java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
+            List<Function> part = functions.subList(Math.min(functions.size(), c * CHUNK),
+                    Math.min(functions.size(), (c + 1) * CHUNK));
+            Utf8Buffer b = new Utf8Buffer(part.size() * 200 + 128);
+            if (c == 0) {
+                b.ascii("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
             }
-            appendRight(b, Integer.toString(f.instances().isEmpty() ? 0 : index.copies(f)), 7);
-            appendRight(b, Integer.toString(index.aliasCount(f)), 8);
-            if (useDwarf) {
-                Integer s = sites.get(f.name());
-                appendRight(b, Integer.toString(s == null ? 0 : s), 8);
-                b.append(describes(f, debug, s) ? " yes   " : " no    ");
-            } else {
-                b.append("       -").append(" -     ");
+            for (Function f : part) {
+                line(b, f, index, sites, debug, useDwarf);
             }
-            b.append(f.name()).append('\n');
+            out[c] = b;
+        });
+        return List.of(out);
+    }
+
+    private static void line(Utf8Buffer b, Function f, FunctionIndex index, Map<String, Integer> sites,
+                             DebugInfo debug, boolean useDwarf) {
+        if (f.instances().isEmpty()) {
+            b.ascii("-               ").ascii("      -").ascii(" inline");
+        } else {
+            Instance i = f.first();
+            b.hex16(i.address());
+            b.right(i.size(), 7);
+            b.ascii(f.anyGlobal() ? " global" : " local ");
         }
-        return b.toString();
+        b.right(f.instances().isEmpty() ? 0 : index.copies(f), 7);
+        b.right(index.aliasCount(f), 8);
+        if (useDwarf) {
+            Integer s = sites.get(f.name());
+            b.right(s == null ? 0 : s, 8);
+            b.ascii(describes(f, debug, s) ? " yes   " : " no    ");
+        } else {
+            b.ascii("       -").ascii(" -     ");
+        }
+        b.text(f.name()).ascii("\n");
     }
 
     static boolean describes(Function f, DebugInfo debug, Integer inlineSites) {
@@ -147,20 +170,5 @@ public final class ListCommand implements Command {
         }
         w.endArray().endObject();
         return w + "\n";
-    }
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-    private static void appendHex16(StringBuilder b, long v) {
-        for (int shift = 60; shift >= 0; shift -= 4) {
-            b.append(HEX[(int) (v >>> shift) & 0xf]);
-        }
-    }
-
-    private static void appendRight(StringBuilder b, String s, int width) {
-        for (int i = s.length(); i < width; i++) {
-            b.append(' ');
-        }
-        b.append(s);
     }
 }

@@ -35,7 +35,7 @@ public final class Dwarf {
     private final Map<Long, CompileUnit> compileUnits = new HashMap<>();
     private List<CompileUnit> units;
     private Map<String, Long> linkageIndex;
-    private List<FunctionSummary> summaries;
+    private Skim.Result skim;
     private Map<String, FunctionSummary> byLinkageName;
     private Aranges aranges;
     private List<Vtable> vtables;
@@ -307,10 +307,66 @@ public final class Dwarf {
      * the skim path (no objects per DIE), for listing many thousands of symbols quickly.
      */
     public List<FunctionSummary> functionSummaries() {
-        if (summaries == null) {
-            summaries = Collections.unmodifiableList(Skim.functions(this));
+        return skim().summaries;
+    }
+
+    private Skim.Result skim() {
+        if (skim == null) {
+            skim = Skim.scan(this);
         }
-        return summaries;
+        return skim;
+    }
+
+    /**
+     * The inlined calls of the given functions (summaries from {@link #functionSummaries}), found by parsing only the
+     * units the skim saw holding their sites, in section order: explain of one function in a 100 MB .debug_info
+     * reads a handful of units, not every DIE.
+     */
+    public List<InlinedCall> inlinedCallsOf(java.util.Collection<FunctionSummary> functions) {
+        Skim.Result r = skim();
+        java.util.Set<Integer> wanted = new java.util.HashSet<>();
+        java.util.TreeSet<Long> unitOffsets = new java.util.TreeSet<>();
+        for (FunctionSummary f : functions) {
+            Integer s = r.indexOf(f);
+            if (s != null && wanted.add(s)) {
+                for (long u : r.siteUnits[s]) {
+                    unitOffsets.add(u);
+                }
+            }
+        }
+        List<InlinedCall> out = new ArrayList<>();
+        for (long offset : unitOffsets) {
+            Unit u = unitContaining(offset);
+            Unit.Tree t = tree(u);
+            for (int i = 0; i < t.count; i++) {
+                if (t.abbrevs[i].tag == Dw.TAG_inlined_subroutine) {
+                    Die d = new Die(u, t, i);
+                    if (wanted.contains(r.summaryOfOrigin(d.ref(Dw.AT_abstract_origin)))) {
+                        out.add(inlinedCall(d));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The functions that the inlined call's enclosing inlined calls copied in, innermost first: empty for a call
+     * inlined straight into its out-of-line caller; for a call inlined into an inlined copy of outer (itself in
+     * main), [outer].
+     */
+    public List<Subprogram> inlinedCallers(InlinedCall call) {
+        List<Subprogram> out = new ArrayList<>();
+        for (Die p = dieAt(call.offset()).parent(); p != null && p.tag() != Dw.TAG_subprogram; p = p.parent()) {
+            if (p.tag() == Dw.TAG_inlined_subroutine) {
+                long origin = p.ref(Dw.AT_abstract_origin);
+                if (origin < 0 || origin == p.offset()) {
+                    throw DwarfException.at(".debug_info", p.offset(), "inlined subroutine has no usable abstract origin");
+                }
+                out.add(subprogram(dieAt(origin)));
+            }
+        }
+        return out;
     }
 
     /**

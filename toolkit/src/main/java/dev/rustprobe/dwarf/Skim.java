@@ -3,57 +3,205 @@
 package dev.rustprobe.dwarf;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 final class Skim {
     private static final int MAX_REF_CHAIN = 16;
 
     private Skim() {}
 
-    /** One subprogram DIE as the skim saw it. */
-    private record Entry(String linkageName, String name, long lowPc, boolean hasCode, long originOffset) {}
+    /**
+     * What the skim found: one summary per naming DIE, and for each summary the units holding its inline sites (so
+     * that explain parses those units only). Subprogram DIEs are kept in arrays in section order, so an offset is
+     * found by binary search: a 100 MB .debug_info has millions of DIEs, too many for maps of boxed offsets.
+     */
+    static final class Result {
+        final List<FunctionSummary> summaries;
+        /** Per summary, the offsets of the units with inline sites of it (ascending), or an empty array. */
+        final long[][] siteUnits;
+        /** Subprogram DIE offsets (ascending) and, for each, the index of its summary or -1 (a declaration). */
+        private final long[] offsets;
+        private final int[] summaryOf;
+
+        private Result(List<FunctionSummary> summaries, long[][] siteUnits, long[] offsets, int[] summaryOf) {
+            this.summaries = summaries;
+            this.siteUnits = siteUnits;
+            this.offsets = offsets;
+            this.summaryOf = summaryOf;
+        }
+
+        private java.util.IdentityHashMap<FunctionSummary, Integer> index;
+
+        /** The position of one of {@link #summaries} (by identity), or null. */
+        synchronized Integer indexOf(FunctionSummary f) {
+            if (index == null) {
+                index = new java.util.IdentityHashMap<>(summaries.size() * 2);
+                for (int s = 0; s < summaries.size(); s++) {
+                    index.put(summaries.get(s), s);
+                }
+            }
+            return index.get(f);
+        }
+
+        /** The summary that the subprogram DIE at an offset belongs to (an inlined call's origin), or -1. */
+        int summaryOfOrigin(long origin) {
+            int k = Arrays.binarySearch(offsets, origin);
+            return k < 0 ? -1 : summaryOf[k];
+        }
+    }
+
+    /** Growable columns of the subprogram DIEs seen. */
+    private static final class Subprograms {
+        long[] offset = new long[1024];
+        long[] origin = new long[1024];
+        long[] lowPc = new long[1024];
+        boolean[] hasCode = new boolean[1024];
+        boolean[] declaration = new boolean[1024];
+        String[] linkage = new String[1024];
+        String[] name = new String[1024];
+        int n;
+
+        void add(long off, long org, long low, boolean code, boolean decl, String link, String nm) {
+            if (n == offset.length) {
+                int m = n * 2;
+                offset = Arrays.copyOf(offset, m);
+                origin = Arrays.copyOf(origin, m);
+                lowPc = Arrays.copyOf(lowPc, m);
+                hasCode = Arrays.copyOf(hasCode, m);
+                declaration = Arrays.copyOf(declaration, m);
+                linkage = Arrays.copyOf(linkage, m);
+                name = Arrays.copyOf(name, m);
+            }
+            offset[n] = off;
+            origin[n] = org;
+            lowPc[n] = low;
+            hasCode[n] = code;
+            declaration[n] = decl;
+            linkage[n] = link;
+            name[n] = nm;
+            n++;
+        }
+
+        int indexOf(long off) {
+            int k = Arrays.binarySearch(offset, 0, n, off);
+            return k < 0 ? -1 : k;
+        }
+    }
+
+    /** The abstract origins of the inlined subroutines seen, with the unit of each. */
+    private static final class Sites {
+        long[] origin = new long[1024];
+        long[] unit = new long[1024];
+        int n;
+
+        void add(long org, long u) {
+            if (n == origin.length) {
+                origin = Arrays.copyOf(origin, n * 2);
+                unit = Arrays.copyOf(unit, n * 2);
+            }
+            origin[n] = org;
+            unit[n] = u;
+            n++;
+        }
+    }
 
     static List<FunctionSummary> functions(Dwarf dwarf) {
-        Map<Long, Entry> subprograms = new HashMap<>();
-        Map<Long, Integer> inlineCounts = new HashMap<>();
-        List<Long> order = new ArrayList<>();
+        return scan(dwarf).summaries;
+    }
+
+    static Result scan(Dwarf dwarf) {
+        Subprograms sp = new Subprograms();
+        Sites sites = new Sites();
         for (Unit u : dwarf.rawUnits()) {
             if (u.isTypeUnit()) {
                 continue;
             }
-            walk(u, subprograms, inlineCounts, order);
+            walk(u, sp, sites);
         }
+        int n = sp.n;
+        // Units are read one after another and DIEs in order, so the offsets ascend: binary search works on them.
         // group every subprogram DIE under the DIE that carries its names (following origin/specification)
-        Map<Long, long[]> code = new HashMap<>(); // definition -> {codeOffset, lowPc}
-        Map<Long, Integer> sites = new HashMap<>();
-        for (long off : order) {
-            Entry e = subprograms.get(off);
-            long def = definition(subprograms, off);
-            if (e.hasCode() && !code.containsKey(def)) {
-                code.put(def, new long[]{off, e.lowPc()});
+        int[] def = new int[n];
+        for (int k = 0; k < n; k++) {
+            def[k] = sp.declaration[k] ? k : definition(sp, k);
+        }
+        int[] inlineCount = new int[n];
+        for (int j = 0; j < sites.n; j++) {
+            int k = sp.indexOf(sites.origin[j]);
+            if (k >= 0 && !sp.declaration[k]) {
+                inlineCount[k]++;
             }
-            Integer n = inlineCounts.get(off);
-            if (n != null) {
-                sites.merge(def, n, Integer::sum);
+        }
+        int[] codeOf = new int[n];
+        Arrays.fill(codeOf, -1);
+        int[] siteSum = new int[n];
+        int[] firstMember = new int[n];
+        Arrays.fill(firstMember, -1);
+        int[] defsInOrder = new int[n];
+        int defs = 0;
+        for (int k = 0; k < n; k++) {
+            if (sp.declaration[k]) {
+                continue;
+            }
+            int d = def[k];
+            if (sp.hasCode[k] && codeOf[d] < 0) {
+                codeOf[d] = k;
+            }
+            siteSum[d] += inlineCount[k];
+            if (firstMember[d] < 0) {
+                firstMember[d] = k;
+                defsInOrder[defs++] = d;
             }
         }
         // one summary per naming DIE; a method's naming DIE is its declaration inside the type, so the summary
         // points at the first definition that refers to it instead
-        java.util.Set<Long> defined = new java.util.HashSet<>(order);
-        Map<Long, Long> firstMember = new java.util.LinkedHashMap<>();
-        for (long off : order) {
-            firstMember.putIfAbsent(definition(subprograms, off), off);
+        List<FunctionSummary> out = new ArrayList<>(defs);
+        int[] summaryOfDef = new int[n];
+        Arrays.fill(summaryOfDef, -1);
+        for (int s = 0; s < defs; s++) {
+            int d = defsInOrder[s];
+            int c = codeOf[d];
+            long shown = sp.declaration[d] ? sp.offset[firstMember[d]] : sp.offset[d];
+            out.add(new FunctionSummary(sp.linkage[d], sp.name[d], shown, c < 0 ? -1 : sp.offset[c],
+                    c < 0 ? -1 : sp.lowPc[c], siteSum[d]));
+            summaryOfDef[d] = s;
         }
-        List<FunctionSummary> out = new ArrayList<>();
-        for (Map.Entry<Long, Long> g : firstMember.entrySet()) {
-            long def = g.getKey();
-            Entry e = subprograms.get(def);
-            long[] c = code.get(def);
-            long shown = defined.contains(def) ? def : g.getValue();
-            out.add(new FunctionSummary(e.linkageName(), e.name(), shown, c == null ? -1 : c[0], c == null ? -1 : c[1],
-                    sites.getOrDefault(def, 0)));
+        int[] summaryOf = new int[n];
+        for (int k = 0; k < n; k++) {
+            summaryOf[k] = sp.declaration[k] ? -1 : summaryOfDef[def[k]];
+        }
+        return new Result(out, siteUnits(sp, sites, summaryOf, defs), Arrays.copyOf(sp.offset, n), summaryOf);
+    }
+
+    /** Per summary, the distinct units (ascending) of the inline sites counted for it. */
+    private static long[][] siteUnits(Subprograms sp, Sites sites, int[] summaryOf, int summaries) {
+        int[] count = new int[summaries];
+        int[] summaryOfSite = new int[sites.n];
+        for (int j = 0; j < sites.n; j++) {
+            int k = sp.indexOf(sites.origin[j]);
+            summaryOfSite[j] = k < 0 ? -1 : summaryOf[k];
+            if (summaryOfSite[j] >= 0) {
+                count[summaryOfSite[j]]++;
+            }
+        }
+        long[][] out = new long[summaries][];
+        int[] fill = new int[summaries];
+        for (int s = 0; s < summaries; s++) {
+            out[s] = new long[count[s]];
+        }
+        for (int j = 0; j < sites.n; j++) {
+            int s = summaryOfSite[j];
+            if (s >= 0) {
+                long[] units = out[s];
+                // sites come unit by unit, so a repeat of the unit just added is the common case
+                if (fill[s] == 0 || units[fill[s] - 1] != sites.unit[j]) {
+                    units[fill[s]++] = sites.unit[j];
+                }
+            }
+        }
+        for (int s = 0; s < summaries; s++) {
+            out[s] = Arrays.copyOf(out[s], fill[s]);
         }
         return out;
     }
@@ -81,10 +229,6 @@ final class Skim {
         return out;
     }
 
-    private static Die single(Unit u, Abbrev a, long at) {
-        return new Die(u, new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1), 0);
-    }
-
     private static Dwarf.Vtable vtable(Dwarf dwarf, Unit u, Die d) {
         String name = d.name();
         if (name == null || !name.endsWith("::{vtable}")) {
@@ -109,15 +253,18 @@ final class Skim {
                 : new Dwarf.Vtable(name, address, dwarf.ref(t, Dw.AT_containing_type));
     }
 
-    private static long definition(Map<Long, Entry> subprograms, long off) {
-        long cur = off;
+    private static int definition(Subprograms sp, int k) {
+        int cur = k;
         for (int i = 0; i < MAX_REF_CHAIN; i++) {
-            Entry e = subprograms.get(cur);
-            if (e == null || e.originOffset() < 0 || e.linkageName() != null
-                    || !subprograms.containsKey(e.originOffset()) || e.originOffset() == cur) {
+            long origin = sp.origin[cur];
+            if (origin < 0 || sp.linkage[cur] != null || origin == sp.offset[cur]) {
                 return cur;
             }
-            cur = e.originOffset();
+            int next = sp.indexOf(origin);
+            if (next < 0) {
+                return cur;
+            }
+            cur = next;
         }
         return cur;
     }
@@ -153,44 +300,76 @@ final class Skim {
         }
     }
 
-    private static void walk(Unit u, Map<Long, Entry> subprograms, Map<Long, Integer> inlineCounts, List<Long> order) {
+    /** A Die over one entry, for reading its attributes without the unit's tree. */
+    private static Die single(Unit u, Abbrev a, long at) {
+        return new Die(u, new Unit.Tree(new long[]{at}, new Abbrev[]{a}, new int[]{-1}, new int[]{1}, 1), 0);
+    }
+
+    private static void walk(Unit u, Subprograms sp, Sites sites) {
         eachDie(u, (r, a, at) -> {
             if (a.tag == Dw.TAG_subprogram) {
                 Die d = single(u, a, at);
                 r.seek(at);
                 r.uleb();
                 u.skipAttrs(r, a);
+                String linkage = d.string(Dw.AT_linkage_name);
+                if (linkage == null) {
+                    linkage = d.string(Dw.AT_MIPS_linkage_name);
+                }
                 if (!d.flag(Dw.AT_declaration)) {
                     long origin = d.ref(Dw.AT_abstract_origin);
                     if (origin < 0) {
                         origin = d.ref(Dw.AT_specification);
                     }
-                    String linkage = d.string(Dw.AT_linkage_name);
-                    if (linkage == null) {
-                        linkage = d.string(Dw.AT_MIPS_linkage_name);
-                    }
                     long low = d.address(Dw.AT_low_pc);
                     boolean hasCode = low > 0 || (low < 0 && d.has(Dw.AT_ranges) && !d.ranges().isEmpty()
                             && d.ranges().get(0).begin() != 0);
-                    subprograms.put((long) at, new Entry(linkage, d.name(), low, hasCode, origin));
-                    order.add((long) at);
+                    sp.add(at, origin, low, hasCode, false, linkage, d.name());
                 } else {
                     // a declaration inside a type: its definition elsewhere refers to it by DW_AT_specification
-                    String linkage = d.string(Dw.AT_linkage_name);
-                    subprograms.put((long) at, new Entry(linkage, d.name(), -1, false, -1));
+                    sp.add(at, -1, -1, false, true, linkage, d.name());
                 }
             } else if (a.tag == Dw.TAG_inlined_subroutine) {
-                Die d = single(u, a, at);
-                long origin = d.ref(Dw.AT_abstract_origin);
-                r.seek(at);
-                r.uleb();
-                u.skipAttrs(r, a);
+                long origin = -1;
+                for (int i = 0; i < a.forms.length; i++) {
+                    if (a.names[i] == Dw.AT_abstract_origin && origin < 0) {
+                        origin = reference(u, r, a.forms[i]);
+                    } else {
+                        u.skip(r, a.forms[i], 0);
+                    }
+                }
                 if (origin >= 0) {
-                    inlineCounts.merge(origin, 1, Integer::sum);
+                    sites.add(origin, u.offset);
                 }
             } else {
                 u.skipAttrs(r, a);
             }
         });
+    }
+
+    /** Reads one reference attribute as a .debug_info offset, or -1 for forms that name no DIE here (skipped). */
+    private static long reference(Unit u, ByteReader r, int form) {
+        long v;
+        switch (form) {
+            case Dw.FORM_ref1 -> v = r.u8() + u.offset;
+            case Dw.FORM_ref2 -> v = r.u16() + u.offset;
+            case Dw.FORM_ref4 -> v = r.u32() + u.offset;
+            case Dw.FORM_ref8 -> v = r.u64() + u.offset;
+            case Dw.FORM_ref_udata -> v = r.uleb() + u.offset;
+            case Dw.FORM_ref_addr -> v = u.version <= 2 ? r.unsigned(u.addressSize) : r.offset(u.dwarf64);
+            case Dw.FORM_indirect -> {
+                int at = r.pos();
+                int actual = r.ulebInt("indirect form");
+                if (actual == Dw.FORM_indirect || actual == Dw.FORM_implicit_const) {
+                    throw r.fail(at, "bad DW_FORM_indirect chain");
+                }
+                v = reference(u, r, actual);
+            }
+            default -> {
+                u.skip(r, form, 0);
+                v = -1;
+            }
+        }
+        return v;
     }
 }

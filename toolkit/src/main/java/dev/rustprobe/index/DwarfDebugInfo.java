@@ -32,8 +32,10 @@ final class DwarfDebugInfo implements DebugInfo {
     private final Set<Long> codeAddresses = new HashSet<>();
     /** path → the linkage name of its DWARF definition, for inline-only functions' signatures */
     private final Map<String, String> linkageOfPath = new HashMap<>();
-    private Map<String, List<InlineSite>> sites;
-    private Map<String, Integer> siteCounts;
+    /** path → the skim's summaries of the DWARF functions with inline sites that carry that path */
+    private final Map<String, List<FunctionSummary>> withSitesByPath = new HashMap<>();
+    private final Map<String, Integer> siteCounts = new HashMap<>();
+    private final Map<String, List<InlineSite>> sites = new HashMap<>();
     private final ElfFile binaryElf;
 
     private DwarfDebugInfo(Dwarf dwarf, String source, List<FunctionSummary> summaries, ElfFile binaryElf) {
@@ -55,6 +57,10 @@ final class DwarfDebugInfo implements DebugInfo {
             }
             if (f.linkageName() != null) {
                 linkageOfPath.putIfAbsent(path, f.linkageName());
+            }
+            if (f.inlineSites() > 0) {
+                withSitesByPath.computeIfAbsent(path, k -> new ArrayList<>(1)).add(f);
+                siteCounts.merge(path, f.inlineSites(), Integer::sum);
             }
         }
     }
@@ -80,7 +86,7 @@ final class DwarfDebugInfo implements DebugInfo {
     }
 
     /** The index's name for a DWARF function: its demangled linkage name without hash, else DWARF's own name. */
-    private static String pathOf(String linkageName, String fallback) {
+    static String pathOf(String linkageName, String fallback) {
         if (linkageName != null) {
             String d = Demangler.demangle(linkageName, false);
             return d != null ? d : linkageName;
@@ -102,51 +108,64 @@ final class DwarfDebugInfo implements DebugInfo {
 
     @Override
     public Map<String, Integer> inlineSiteCounts() {
-        // The skim's per-linkage-name counts miss origins referenced across units (DW_FORM_ref_addr), so the
-        // counts come from the full list of inlined calls; the skim still answers "does DWARF describe it".
-        if (siteCounts == null) {
-            Map<String, Integer> counts = new HashMap<>();
-            allSites().forEach((k, v) -> counts.put(k, v.size()));
-            siteCounts = Collections.unmodifiableMap(counts);
-        }
-        return siteCounts;
+        // From the skim: it follows abstract origins across units (DW_FORM_ref_addr) too, and InlineSitesTest
+        // holds these counts equal to those of the full list of inlined calls.
+        return Collections.unmodifiableMap(siteCounts);
     }
 
     @Override
-    public List<InlineSite> inlineSites(Function function) {
-        return allSites().getOrDefault(function.name(), List.of());
+    public synchronized List<InlineSite> inlineSites(Function function) {
+        List<InlineSite> known = sites.get(function.name());
+        if (known == null) {
+            known = sitesOf(withSitesByPath.getOrDefault(function.name(), List.of()));
+            sites.put(function.name(), known);
+        }
+        return known;
     }
 
-    private Map<String, List<InlineSite>> allSites() {
-        if (sites == null) {
-            Map<String, List<InlineSite>> out = new HashMap<>();
-            try {
-                for (InlinedCall c : dwarf.inlinedCalls()) {
-                    String origin = pathOf(c.origin().linkageName(), c.origin().qualifiedName());
-                    String caller = c.caller() == null ? "?" : pathOf(c.caller().linkageName(), c.caller().qualifiedName());
-                    List<AddressRange> ranges = new ArrayList<>();
-                    for (PcRange r : c.ranges()) {
-                        // Ranges outside executable code are the linker's tombstones for discarded code.
-                        if (binaryElf.isExecutableAddress(r.begin())) {
-                            ranges.add(new AddressRange(r.begin(), r.end()));
-                        }
-                    }
-                    out.computeIfAbsent(origin, k -> new ArrayList<>())
-                            .add(new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges));
-                }
-            } catch (IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
-                throw new RustprobeException("the DWARF of " + source + " is unreadable (" + e.getMessage() + ")");
-            }
-            for (List<InlineSite> l : out.values()) {
-                l.sort((a, b) -> {
-                    int f = String.valueOf(a.callFile()).compareTo(String.valueOf(b.callFile()));
-                    return f != 0 ? f : a.callLine() != b.callLine() ? Integer.compare(a.callLine(), b.callLine())
-                            : Long.compareUnsigned(a.entry(), b.entry());
-                });
-            }
-            sites = out;
+    /** Every inline site of every DWARF function, by path, in one pass over the units that have any (for tests). */
+    Map<String, List<InlineSite>> allSites() {
+        List<FunctionSummary> all = new ArrayList<>();
+        withSitesByPath.values().forEach(all::addAll);
+        Map<String, List<InlineSite>> out = new HashMap<>();
+        for (InlineSite s : sitesOf(all)) {
+            out.computeIfAbsent(s.function(), k -> new ArrayList<>()).add(s);
         }
-        return sites;
+        return out;
+    }
+
+    /** The sites of the given DWARF functions, parsed from the units that hold them, sorted by call position. */
+    private List<InlineSite> sitesOf(List<FunctionSummary> functions) {
+        if (functions.isEmpty()) {
+            return List.of();
+        }
+        List<InlineSite> out = new ArrayList<>();
+        try {
+            for (InlinedCall c : dwarf.inlinedCallsOf(functions)) {
+                String origin = pathOf(c.origin().linkageName(), c.origin().qualifiedName());
+                String caller = c.caller() == null ? "?" : pathOf(c.caller().linkageName(), c.caller().qualifiedName());
+                List<String> via = new ArrayList<>();
+                for (Subprogram s : dwarf.inlinedCallers(c)) {
+                    via.add(pathOf(s.linkageName(), s.qualifiedName()));
+                }
+                List<AddressRange> ranges = new ArrayList<>();
+                for (PcRange r : c.ranges()) {
+                    // Ranges outside executable code are the linker's tombstones for discarded code.
+                    if (binaryElf.isExecutableAddress(r.begin())) {
+                        ranges.add(new AddressRange(r.begin(), r.end()));
+                    }
+                }
+                out.add(new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges, via));
+            }
+        } catch (RustprobeException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
+            throw new RustprobeException("the DWARF of " + source + " is unreadable (" + e.getMessage() + ")");
+        }
+        out.sort((a, b) -> {
+            int f = String.valueOf(a.callFile()).compareTo(String.valueOf(b.callFile()));
+            return f != 0 ? f : a.callLine() != b.callLine() ? Integer.compare(a.callLine(), b.callLine())
+                    : Long.compareUnsigned(a.entry(), b.entry());
+        });
+        return List.copyOf(out);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.rustprobe.demangle.Demangler;
 import dev.rustprobe.elf.ElfFile;
 import dev.rustprobe.elf.ElfSymbol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,25 +15,24 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 public final class FunctionIndex {
     private final List<Function> functions;
-    private final Map<String, Function> byName;
+    private Map<String, Function> byName;
     private final Map<Long, List<String>> namesByAddress;
+    /** The keys of namesByAddress, sorted: ls asks every function for its aliases, and most have none. */
+    private final long[] aliasAddresses;
     private final Map<String, Integer> copiesByFamily;
+    private String buildTimings = "";
 
     private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress) {
         this.functions = functions;
-        this.byName = new HashMap<>(functions.size() * 2);
         // Most families have one function with one copy: only families seen twice get an address set.
         Map<String, Object> family = new HashMap<>(functions.size() * 2);
         for (Function f : functions) {
-            byName.put(f.name(), f);
-            Object seen = family.get(f.genericFamily());
+            Object seen = family.putIfAbsent(f.genericFamily(), f);
             if (seen == null) {
-                family.put(f.genericFamily(), f);
                 continue;
             }
             Set<Long> addresses;
@@ -54,11 +54,54 @@ public final class FunctionIndex {
             }
         });
         this.namesByAddress = namesByAddress;
+        this.aliasAddresses = namesByAddress.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
     /** Indexes every defined FUNC (and IFUNC) symbol of .symtab and .dynsym; a .dynsym duplicate of a .symtab entry is dropped. */
     public static FunctionIndex build(ElfFile elf) {
         return build(elf, null);
+    }
+
+    /**
+     * One kept symbol with what demangling made of it; sorted by name, then address, then symbol-table order. ASCII
+     * names (nearly all) compare as their bytes, eight at a time, which orders them exactly as String.compareTo does.
+     */
+    private record Entry(String name, String family, Instance instance, int order, byte[] ascii)
+            implements Comparable<Entry> {
+        /** Everything per symbol that can be done on the demangling threads is done here. */
+        static Entry of(String name, String family, ElfSymbol s, int order) {
+            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            (family != null ? family : name).hashCode(); // cached in the string for the family map, built on one thread
+            return new Entry(name, family, new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()),
+                    order, isAscii(name, utf8) ? utf8 : null);
+        }
+
+        /** One byte per char is ASCII, or an unpaired surrogate turned '?': only a name with '?' needs a closer look. */
+        private static boolean isAscii(String name, byte[] utf8) {
+            if (utf8.length != name.length()) {
+                return false;
+            }
+            for (byte b : utf8) {
+                if (b == '?') {
+                    return name.chars().allMatch(c -> c < 0x80);
+                }
+            }
+            return true;
+        }
+
+        boolean sameName(Entry o) {
+            return ascii != null && o.ascii != null ? Arrays.equals(ascii, o.ascii) : name.equals(o.name);
+        }
+
+        @Override
+        public int compareTo(Entry o) {
+            int c = ascii != null && o.ascii != null ? Arrays.compareUnsigned(ascii, o.ascii) : name.compareTo(o.name);
+            if (c != 0) {
+                return c;
+            }
+            c = Long.compareUnsigned(instance.address(), o.instance.address());
+            return c != 0 ? c : Integer.compare(order, o.order);
+        }
     }
 
     /**
@@ -68,20 +111,19 @@ public final class FunctionIndex {
      * right. With a null pattern, everything is indexed.
      */
     public static FunctionIndex build(ElfFile elf, Pattern wanted) {
-        // 1. Collect the function symbols once each (sequential: cheap).
-        List<ElfSymbol> symbols = new ArrayList<>();
-        Map<Long, List<String>> mangledAt = new HashMap<>();
+        // 1. Collect the function symbols once each: .dynsym repeats the exported entries of .symtab.
+        long[] t = new long[7];
+        t[0] = System.nanoTime();
+        List<ElfSymbol> all = new ArrayList<>();
         elf.forEachSymbol(true, s -> {
-            if (!s.isFunction() || !s.isDefined() || s.name().isEmpty()) {
-                return;
+            if (s.isFunction() && s.isDefined() && !s.name().isEmpty()) {
+                all.add(s);
             }
-            List<String> mangledHere = mangledAt.computeIfAbsent(s.value(), k -> new ArrayList<>(1));
-            if (mangledHere.contains(s.name())) {
-                return; // the same symbol seen again (.dynsym repeats exported .symtab entries)
-            }
-            mangledHere.add(s.name());
-            symbols.add(s);
         });
+        t[1] = System.nanoTime();
+        SymbolsByAddress byAddress = new SymbolsByAddress(all);
+        t[2] = System.nanoTime();
+        List<ElfSymbol> symbols = byAddress.kept;
         if (wanted != null) {
             List<String> words = wanted.literalWords();
             if (!words.isEmpty()) {
@@ -103,59 +145,115 @@ public final class FunctionIndex {
         }
         // 2. Demangle, and strip generic arguments, in parallel: on a big library this is most of the work.
         int n = symbols.size();
-        String[] names = new String[n];
-        String[] families = new String[n];
+        Entry[] entries = new Entry[n];
         IntStream.range(0, n).parallel().forEach(k -> {
-            String d = demangle(symbols.get(k).name());
-            if (d != null) {
-                names[k] = d;
-                families[k] = RustPath.withoutGenericArgs(d);
-            }
-        });
-        // 3. Group by name.
-        Map<String, Integer> slot = new HashMap<>(n * 2);
-        List<List<Instance>> instances = new ArrayList<>();
-        List<String> slotName = new ArrayList<>();
-        List<String> slotFamily = new ArrayList<>();
-        Map<Long, List<String>> namesAt = new HashMap<>();
-        for (int k = 0; k < n; k++) {
             ElfSymbol s = symbols.get(k);
-            boolean rust = names[k] != null;
-            String name = rust ? names[k] : s.name();
-            Integer at = slot.get(name);
-            if (at == null) {
-                at = instances.size();
-                slot.put(name, at);
-                instances.add(new ArrayList<>(1));
-                slotName.add(name);
-                slotFamily.add(rust ? families[k] : null);
-            } else if (rust && slotFamily.get(at) == null) {
-                slotFamily.set(at, families[k]);
+            String d = demangle(s.name());
+            entries[k] = d == null ? Entry.of(s.name(), null, s, k) : Entry.of(d, RustPath.withoutGenericArgs(d), s, k);
+        });
+        t[3] = System.nanoTime();
+        // 3. Sort once by name (then address): each function's copies are then one run, already in address order.
+        Arrays.parallelSort(entries);
+        t[4] = System.nanoTime();
+        long[] shared = byAddress.shared();
+        Map<Long, List<String>> namesAt = new HashMap<>();
+        List<Function> functions = new ArrayList<>(n);
+        for (int start = 0; start < n; ) {
+            String name = entries[start].name();
+            int end = start + 1;
+            while (end < n && entries[end].sameName(entries[start])) {
+                end++;
             }
-            instances.get(at).add(new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()));
-            List<String> shared = mangledAt.get(s.value());
-            if (shared.size() > 1) {
-                List<String> here = namesAt.computeIfAbsent(s.value(), x -> new ArrayList<>(2));
-                if (!here.contains(name)) {
-                    here.add(name);
+            String family = null;
+            Instance[] copies = new Instance[end - start];
+            for (int k = start; k < end; k++) {
+                Entry e = entries[k];
+                Instance i = e.instance();
+                if (family == null) {
+                    family = e.family(); // every Rust entry of a run has the same name, hence the same family
+                }
+                copies[k - start] = i;
+                if (shared.length > 0 && Arrays.binarySearch(shared, i.address()) >= 0) {
+                    List<String> here = namesAt.computeIfAbsent(i.address(), x -> new ArrayList<>(2));
+                    if (!here.contains(name)) {
+                        here.add(name);
+                    }
                 }
             }
+            functions.add(new Function(name, family == null ? name : family, family != null, List.of(copies)));
+            start = end;
         }
-        Function[] functions = new Function[instances.size()];
-        for (int k = 0; k < functions.length; k++) {
-            List<Instance> list = instances.get(k);
-            if (list.size() > 1) {
-                list.sort((x, y) -> Long.compareUnsigned(x.address(), y.address()));
-            }
-            String family = slotFamily.get(k);
-            functions[k] = new Function(slotName.get(k), family == null ? slotName.get(k) : family, family != null, list);
-        }
-        Arrays.parallelSort(functions, (x, y) -> x.name().compareTo(y.name()));
         namesAt.values().removeIf(v -> v.size() < 2);
         for (List<String> v : namesAt.values()) {
             Collections.sort(v);
         }
-        return new FunctionIndex(List.of(functions), namesAt);
+        t[5] = System.nanoTime();
+        FunctionIndex index = new FunctionIndex(Collections.unmodifiableList(functions), namesAt);
+        t[6] = System.nanoTime();
+        String[] phases = {"symbols", "repeats", "demangle", "sort", "group", "families"};
+        StringBuilder timings = new StringBuilder();
+        for (int k = 0; k < phases.length; k++) {
+            timings.append(k == 0 ? "" : ", ").append(phases[k]).append(' ').append((t[k + 1] - t[k]) / 1_000_000).append(" ms");
+        }
+        index.buildTimings = timings.toString();
+        return index;
+    }
+
+    /**
+     * Drops exact repeats (same name, same address) and finds the addresses that several symbols share, through an
+     * open-addressing table keyed by address: no string is hashed and no address boxed, for 100,000+ symbols.
+     */
+    private static final class SymbolsByAddress {
+        final List<ElfSymbol> kept;
+        private final long[] keys;
+        private final int[] head; // 1 + index into kept of the last symbol kept at keys[slot]; 0 = free slot
+        private final boolean[] several;
+
+        SymbolsByAddress(List<ElfSymbol> all) {
+            int capacity = Integer.highestOneBit(Math.max(4, all.size()) * 2) * 2;
+            int shift = 64 - Integer.numberOfTrailingZeros(capacity);
+            keys = new long[capacity];
+            head = new int[capacity];
+            several = new boolean[capacity];
+            kept = new ArrayList<>(all.size());
+            int[] next = new int[all.size()]; // kept index -> the previous symbol kept at the same address, or -1
+            for (ElfSymbol s : all) {
+                long address = s.value();
+                int slot = (int) ((address * 0x9E3779B97F4A7C15L) >>> shift);
+                while (head[slot] != 0 && keys[slot] != address) {
+                    slot = (slot + 1) & (capacity - 1);
+                }
+                boolean repeat = false;
+                for (int j = head[slot] - 1; j >= 0 && !repeat; j = next[j]) {
+                    repeat = kept.get(j).name().equals(s.name());
+                }
+                if (repeat) {
+                    continue;
+                }
+                several[slot] |= head[slot] != 0;
+                keys[slot] = address;
+                next[kept.size()] = head[slot] - 1;
+                kept.add(s);
+                head[slot] = kept.size();
+            }
+        }
+
+        /** The addresses of two or more kept symbols, sorted (for binary search). */
+        long[] shared() {
+            int m = 0;
+            for (boolean b : several) {
+                m += b ? 1 : 0;
+            }
+            long[] out = new long[m];
+            m = 0;
+            for (int slot = 0; slot < keys.length; slot++) {
+                if (several[slot]) {
+                    out[m++] = keys[slot];
+                }
+            }
+            Arrays.sort(out);
+            return out;
+        }
     }
 
     private static boolean containsAll(String name, List<String> words) {
@@ -184,7 +282,15 @@ public final class FunctionIndex {
         return functions;
     }
 
-    public Function byName(String name) {
+    /** The function of that exact name, or null; the name map is built on first use (ls never needs it). */
+    public synchronized Function byName(String name) {
+        if (byName == null) {
+            Map<String, Function> m = new HashMap<>(functions.size() * 2);
+            for (Function f : functions) {
+                m.put(f.name(), f);
+            }
+            byName = m;
+        }
         return byName.get(name);
     }
 
@@ -219,21 +325,24 @@ public final class FunctionIndex {
 
     /** How many other names share an address with any copy of {@code f}. */
     public int aliasCount(Function f) {
-        if (namesByAddress.isEmpty()) {
+        boolean any = false;
+        for (Instance i : f.instances()) {
+            any |= Arrays.binarySearch(aliasAddresses, i.address()) >= 0;
+        }
+        if (!any) {
             return 0;
         }
-        Set<String> others = null;
+        if (f.instances().size() == 1) {
+            // the common case, and one that must stay linear: a folded body can carry thousands of names
+            List<String> names = namesByAddress.get(f.first().address());
+            return names.size() - (Collections.binarySearch(names, f.name()) >= 0 ? 1 : 0);
+        }
+        Set<String> others = new HashSet<>();
         for (Instance i : f.instances()) {
             List<String> names = namesByAddress.get(i.address());
             if (names != null) {
-                if (others == null) {
-                    others = new TreeSet<>();
-                }
                 others.addAll(names);
             }
-        }
-        if (others == null) {
-            return 0;
         }
         others.remove(f.name());
         return others.size();
@@ -332,6 +441,11 @@ public final class FunctionIndex {
             cur = t;
         }
         return Math.min(prev[b.length()], bound + 1);
+    }
+
+    /** Where building took its time ("symbols 70 ms, repeats 30 ms, ..."), for RUSTPROBE_TIMING. */
+    public String buildTimings() {
+        return buildTimings;
     }
 
     public int size() {

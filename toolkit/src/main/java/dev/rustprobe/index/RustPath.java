@@ -19,31 +19,43 @@ public final class RustPath {
     /** The top-level pieces between "::", verbatim. */
     public static List<String> split(String path) {
         List<String> out = new ArrayList<>();
-        int depth = 0;
         int start = 0;
-        for (int i = 0; i < path.length(); i++) {
+        while (true) {
+            int end = pieceEnd(path, start);
+            out.add(path.substring(start, end));
+            if (end == path.length()) {
+                return out;
+            }
+            start = end + 2;
+        }
+    }
+
+    /**
+     * Where the piece starting at {@code from} ends: the next "::" outside brackets, or the path's end. Depth never
+     * drops below zero, and the "&gt;" of "-&gt;" (fn pointer types) closes nothing.
+     */
+    private static int pieceEnd(String path, int from) {
+        int depth = 0;
+        int n = path.length();
+        for (int i = from; i < n; i++) {
             char c = path.charAt(i);
             switch (c) {
                 case '<', '[', '(', '{' -> depth++;
                 case '>', ']', ')', '}' -> {
-                    // "->" in fn pointer types is not a closing bracket
                     if (!(c == '>' && i > 0 && path.charAt(i - 1) == '-')) {
                         depth = Math.max(0, depth - 1);
                     }
                 }
                 case ':' -> {
-                    if (depth == 0 && i + 1 < path.length() && path.charAt(i + 1) == ':') {
-                        out.add(path.substring(start, i));
-                        start = i + 2;
-                        i++;
+                    if (depth == 0 && i + 1 < n && path.charAt(i + 1) == ':') {
+                        return i;
                     }
                 }
                 default -> {
                 }
             }
         }
-        out.add(path.substring(start));
-        return out;
+        return n;
     }
 
     /**
@@ -52,59 +64,87 @@ public final class RustPath {
      * stay segments of their own.
      */
     public static List<Segment> segments(String path) {
-        List<String> raw = split(path);
-        List<Segment> out = new ArrayList<>(raw.size());
-        for (String piece : raw) {
-            if (!out.isEmpty() && isGenericArgs(piece)) {
+        List<Segment> out = new ArrayList<>();
+        int start = 0;
+        while (true) {
+            int end = pieceEnd(path, start);
+            if (!out.isEmpty() && isGenericArgs(path, start, end)) {
                 Segment prev = out.remove(out.size() - 1);
-                out.add(new Segment(prev.name(), inner(piece)));
-                continue;
-            }
-            int lt = piece.indexOf('<');
-            if (lt > 0 && piece.endsWith(">") && matchingClose(piece, lt) == piece.length() - 1) {
-                out.add(new Segment(piece.substring(0, lt), piece.substring(lt + 1, piece.length() - 1)));
+                out.add(new Segment(prev.name(), path.substring(start + 1, end - 1)));
             } else {
-                out.add(new Segment(piece, null));
+                int lt = argsOpen(path, start, end);
+                out.add(lt < 0 ? new Segment(path.substring(start, end), null)
+                        : new Segment(path.substring(start, lt), path.substring(lt + 1, end - 1)));
             }
+            if (end == path.length()) {
+                return out;
+            }
+            start = end + 2;
         }
-        return out;
     }
 
-    /** The path with every segment's generic arguments removed: all copies of a generic share it. */
+    /**
+     * The path with every segment's generic arguments removed: all copies of a generic share it. The same as joining
+     * the names of {@link #segments} with "::" (an empty first name takes no separator), without building them: the
+     * index computes this for every symbol of a binary.
+     */
     public static String withoutGenericArgs(String path) {
         if (path.indexOf('<') < 0) {
             return path;
         }
         StringBuilder b = new StringBuilder(path.length());
-        for (Segment s : segments(path)) {
-            if (b.length() > 0) {
-                b.append("::");
+        int start = 0;
+        boolean first = true;
+        while (true) {
+            int end = pieceEnd(path, start);
+            if (first || !isGenericArgs(path, start, end)) {
+                int lt = argsOpen(path, start, end);
+                if (b.length() > 0) {
+                    b.append("::");
+                }
+                b.append(path, start, lt < 0 ? end : lt);
             }
-            b.append(s.name());
+            first = false;
+            if (end == path.length()) {
+                break;
+            }
+            start = end + 2;
         }
-        return b.toString();
+        // nothing removed: keep the one string (most names are their own family)
+        return b.length() == path.length() ? path : b.toString();
     }
 
     /** "&lt;u32&gt;" after "::" is generic arguments; "&lt;impl X&gt;" and "&lt;A as B&gt;" are qualified-path segments. */
     static boolean isGenericArgs(String piece) {
-        if (!piece.startsWith("<") || !piece.endsWith(">") || matchingClose(piece, 0) != piece.length() - 1) {
+        return isGenericArgs(piece, 0, piece.length());
+    }
+
+    private static boolean isGenericArgs(String s, int from, int to) {
+        if (to - from < 2 || s.charAt(from) != '<' || s.charAt(to - 1) != '>' || matchingClose(s, from, to) != to - 1) {
             return false;
         }
-        String in = inner(piece);
-        return !in.startsWith("impl ") && !topLevelContains(in, " as ");
+        int in = from + 1;
+        int inEnd = to - 1;
+        boolean impl = inEnd - in >= 5 && s.startsWith("impl ", in);
+        return !impl && !topLevelContains(s, in, inEnd, " as ");
     }
 
-    private static String inner(String bracketed) {
-        return bracketed.substring(1, bracketed.length() - 1);
+    /** The '&lt;' opening a piece's trailing generic arguments ("largest&lt;u32&gt;"), or -1. */
+    private static int argsOpen(String s, int from, int to) {
+        int lt = s.indexOf('<', from);
+        if (lt > from && lt < to && s.charAt(to - 1) == '>' && matchingClose(s, lt, to) == to - 1) {
+            return lt;
+        }
+        return -1;
     }
 
-    private static int matchingClose(String s, int open) {
+    private static int matchingClose(String s, int open, int to) {
         int depth = 0;
-        for (int i = open; i < s.length(); i++) {
+        for (int i = open; i < to; i++) {
             char c = s.charAt(i);
             if (c == '<') {
                 depth++;
-            } else if (c == '>' && !(i > 0 && s.charAt(i - 1) == '-')) {
+            } else if (c == '>' && !(i > open && s.charAt(i - 1) == '-')) {
                 depth--;
                 if (depth == 0) {
                     return i;
@@ -114,15 +154,15 @@ public final class RustPath {
         return -1;
     }
 
-    private static boolean topLevelContains(String s, String needle) {
+    private static boolean topLevelContains(String s, int from, int to, String needle) {
         int depth = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c == '<' || c == '[' || c == '(') {
                 depth++;
-            } else if ((c == '>' && !(i > 0 && s.charAt(i - 1) == '-')) || c == ']' || c == ')') {
+            } else if ((c == '>' && !(i > from && s.charAt(i - 1) == '-')) || c == ']' || c == ')') {
                 depth--;
-            } else if (depth == 0 && s.startsWith(needle, i)) {
+            } else if (depth == 0 && to - i >= needle.length() && s.startsWith(needle, i)) {
                 return true;
             }
         }
