@@ -23,6 +23,9 @@ import dev.rustprobe.index.Parameter;
 import dev.rustprobe.index.Pattern;
 import dev.rustprobe.index.Signature;
 import dev.rustprobe.probe.ExitFinder;
+import dev.rustprobe.probe.Instruction;
+import dev.rustprobe.probe.UprobeCost;
+import dev.rustprobe.probe.X86Decoder;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -58,7 +61,8 @@ public final class ExplainCommand implements Command {
     /** Everything explain says about one function, computed before anything is printed. */
     /** siteValues: per inline site (same order as sites), its parameters at the site's first address. */
     record Explained(Function function, List<CopyInfo> copies, List<String> genericSiblings, List<InlineSite> sites,
-                     List<List<SiteValue>> siteValues, Optional<Signature> signature, boolean dwarf, String verdict) {
+                     List<List<SiteValue>> siteValues, List<ProbeCost> siteCosts, Optional<Signature> signature,
+                     boolean dwarf, String verdict) {
     }
 
     /** locations: where each parameter and the return value are at this copy's entry (dev.rustprobe.abi), or empty. */
@@ -71,7 +75,32 @@ public final class ExplainCommand implements Command {
      * entry, the return value at every exit (each ret and tail jump ExitFinder finds), and why exits may be missing.
      */
     record ProbeSites(String trust, List<SiteValue> entry, List<SiteValue> ret, List<ExitFinder.ExitSite> exits,
-                      String exitNote) {
+                      String exitNote, ProbeCost entryCost, List<ProbeCost> exitCosts) {
+    }
+
+    /** What the kernel does with the instruction a probe replaces (emulate or single-step), and its bytes. */
+    record ProbeCost(UprobeCost.Handling handling, String bytes) {
+        static ProbeCost of(byte[] code, int offset) {
+            if (code == null || offset < 0 || offset >= code.length) {
+                return null;
+            }
+            Instruction insn = new X86Decoder(code, 0).decode(offset);
+            StringBuilder hex = new StringBuilder();
+            for (int k = offset; k < Math.min(code.length, offset + insn.length()); k++) {
+                hex.append(hex.length() == 0 ? "" : " ").append(String.format("%02x", code[k] & 0xff));
+            }
+            return new ProbeCost(UprobeCost.of(code, offset), hex.toString());
+        }
+
+        /** "emulated", "single-stepped", ...: the cost class in one word. */
+        String label() {
+            return switch (handling) {
+                case EMULATED -> "emulated";
+                case TRAMPOLINE -> "trampoline";
+                case SINGLE_STEP -> "single-stepped";
+                case REFUSED -> "refused";
+            };
+        }
     }
 
     @Override
@@ -131,12 +160,14 @@ public final class ExplainCommand implements Command {
         List<String> siblings = index.genericSiblings(f).stream().map(Function::name).toList();
         List<InlineSite> sites = debug.inlineSites(f);
         List<List<SiteValue>> siteValues = new ArrayList<>();
+        List<ProbeCost> siteCosts = new ArrayList<>();
         for (InlineSite site : sites) {
             siteValues.add(dw == null || !site.probeable() ? List.of() : inlineValues(dw, vtables, site));
+            siteCosts.add(site.probeable() ? ProbeCost.of(firstInstruction(binary, site.entry()), 0) : null);
         }
         Optional<Signature> signature = debug.signature(f);
         boolean described = dwarf && ListCommand.describes(f, debug, sites.size());
-        return new Explained(f, copies, siblings, sites, siteValues, signature, described,
+        return new Explained(f, copies, siblings, sites, siteValues, siteCosts, signature, described,
                 verdict(f, copies, siblings, sites, dwarf, index));
     }
 
@@ -150,6 +181,7 @@ public final class ExplainCommand implements Command {
             }
             FunctionVerdict v = FunctionVerdict.atEntry(s.get(), !i.isGlobal(), names);
             List<ExitFinder.ExitSite> exits = List.of();
+            List<ProbeCost> exitCosts = new ArrayList<>();
             String exitNote = null;
             byte[] code = code(binary, i.address(), i.size());
             if (code == null) {
@@ -157,16 +189,27 @@ public final class ExplainCommand implements Command {
             } else {
                 ExitFinder.Scan scan = ExitFinder.scan(code, i.address(), i.size());
                 exits = scan.exits();
+                for (ExitFinder.ExitSite x : exits) {
+                    exitCosts.add(ProbeCost.of(code, (int) (x.address() - i.address())));
+                }
                 if (!scan.complete()) {
                     exitNote = "decoding stopped at " + CliSupport.hex(scan.desyncAt())
                             + ", so exits may be missing (trace falls back to a uretprobe)";
                 }
             }
             return new ProbeSites(v.sentence(), SitePlans.entry(v, s.get(), vtables), SitePlans.ret(s.get(), vtables),
-                    exits, exitNote);
+                    exits, exitNote, ProbeCost.of(code, 0), exitCosts);
         } catch (RuntimeException e) {
-            return new ProbeSites("unknown (" + e.getMessage() + ")", List.of(), List.of(), List.of(), null);
+            return new ProbeSites("unknown (" + e.getMessage() + ")", List.of(), List.of(), List.of(), null, null,
+                    List.of());
         }
+    }
+
+    /** Up to 15 bytes (the longest x86 instruction) at address, cut at the end of its section; or null. */
+    private static byte[] firstInstruction(IndexedBinary binary, long address) {
+        Optional<dev.rustprobe.elf.Section> sec = binary.elf().sectionAt(address);
+        return sec.isEmpty() ? null
+                : code(binary, address, Math.min(15, sec.get().address() + sec.get().size() - address));
     }
 
     /** The bytes of [address, address+size) from the section that holds them, or null. */
@@ -206,6 +249,10 @@ public final class ExplainCommand implements Command {
     private static List<String> entryLines(ProbeSites ps) {
         List<String> out = new ArrayList<>();
         out.add("trust: " + ps.trust());
+        if (ps.entryCost() != null) {
+            out.add("entry probe: " + ps.entryCost().handling().sentence() + " (first instruction "
+                    + ps.entryCost().bytes() + ")");
+        }
         for (SiteValue p : ps.entry()) {
             out.add(p.name() + " at entry: " + ValueLocation.render(p.location()) + " (" + p.note() + ")");
         }
@@ -218,6 +265,10 @@ public final class ExplainCommand implements Command {
         for (int k = 0; k < ps.exits().size(); k++) {
             ExitFinder.ExitSite e = ps.exits().get(k);
             exits.append(k == 0 ? "" : ", ").append(CliSupport.hex(e.address())).append(' ').append(exitKind(e.kind()));
+            ProbeCost cost = k < ps.exitCosts().size() ? ps.exitCosts().get(k) : null;
+            if (cost != null) {
+                exits.append(" (").append(cost.label()).append(')');
+            }
         }
         boolean rets = ps.exits().stream().anyMatch(x -> x.kind() == ExitFinder.Kind.RET);
         boolean jumps = ps.exits().stream().anyMatch(x -> x.kind() != ExitFinder.Kind.RET);
@@ -421,6 +472,11 @@ public final class ExplainCommand implements Command {
                     }
                     b.append('\n');
                     List<SiteValue> values = e.siteValues().get(k);
+                    ProbeCost cost = e.siteCosts().get(k);
+                    if (cost != null) {
+                        b.append("      probe at ").append(CliSupport.hex(s.entry())).append(": ")
+                                .append(cost.handling().sentence()).append(" (").append(cost.bytes()).append(")\n");
+                    }
                     if (!values.isEmpty()) {
                         b.append("      at ").append(CliSupport.hex(s.entry())).append(": ");
                         for (int j = 0; j < values.size(); j++) {
@@ -469,6 +525,16 @@ public final class ExplainCommand implements Command {
                 .field("readable", ValueLocation.readable(v.location())).field("note", v.note()).endObject();
     }
 
+    /** {handling, bytes, sentence} of a probe site's instruction, or null. */
+    private static void probeCost(JsonWriter w, ProbeCost c) {
+        if (c == null) {
+            w.value((String) null);
+            return;
+        }
+        w.beginObject().field("handling", c.label()).field("bytes", c.bytes())
+                .field("sentence", c.handling().sentence()).endObject();
+    }
+
     private static void appendRanges(StringBuilder b, List<AddressRange> ranges) {
         for (int k = 0; k < ranges.size(); k++) {
             AddressRange r = ranges.get(k);
@@ -500,6 +566,7 @@ public final class ExplainCommand implements Command {
                 w.endArray();
                 ProbeSites ps = c.sites();
                 w.field("trust", ps == null ? null : ps.trust());
+                probeCost(w.name("entryProbe"), ps == null ? null : ps.entryCost());
                 if (ps == null) {
                     w.name("entry").value((String) null).name("returnValue").value((String) null)
                             .name("exits").value((String) null);
@@ -514,8 +581,10 @@ public final class ExplainCommand implements Command {
                     for (ExitFinder.ExitSite x : ps.exits()) {
                         w.beginObject().field("address", CliSupport.hex(x.address())).field("kind", exitKind(x.kind()))
                                 .field("certain", x.certain())
-                                .field("returnValueHere", x.kind() == ExitFinder.Kind.RET && !ps.ret().isEmpty())
-                                .endObject();
+                                .field("returnValueHere", x.kind() == ExitFinder.Kind.RET && !ps.ret().isEmpty());
+                        probeCost(w.name("probe"), ps.exitCosts().size() > ps.exits().indexOf(x)
+                                ? ps.exitCosts().get(ps.exits().indexOf(x)) : null);
+                        w.endObject();
                     }
                     w.endArray().field("exitsNote", ps.exitNote());
                 }
@@ -544,6 +613,7 @@ public final class ExplainCommand implements Command {
                 }
                 w.endArray();
                 values(w.name("values"), e.siteValues().get(k));
+                probeCost(w.name("probe"), e.siteCosts().get(k));
                 w.endObject();
             }
             w.endArray();

@@ -65,6 +65,59 @@ class ExplainCommandTest {
         // scale(x, 3) at main.rs:159: k was folded to the constant the program passed
         BadInputTest.Result t = BadInputTest.run("explain", bin.toString(), "sample_rust::inline::scale");
         assertEquals(0, t.code(), t.err());
-        assertTrue(t.out().matches("(?s).*main\\.rs:159:\\d+ [^\n]*\n      at 0x[0-9a-f]+: x rbx, k const 3\n.*"), t.out());
+        assertTrue(t.out().matches("(?s).*main\\.rs:159:\\d+ [^\n]*\n(      probe at [^\n]*\n)?      at 0x[0-9a-f]+: x rbx,"
+                + " k const 3\n.*"), t.out());
+    }
+
+    @Test
+    void everyProbeSiteSaysWhetherTheKernelEmulatesOrSingleStepsItsInstruction() {
+        Path bin = SampleRust.binary(Variant.RELEASE_LEGACY);
+        // objdump's bytes of each function's first instruction, by mangled name
+        java.util.Map<String, String> first = new java.util.HashMap<>();
+        String current = null;
+        String last = null;
+        for (String line : dev.rustprobe.testing.ExternalTools.run("objdump", "-d", "--no-addresses", bin.toString())
+                .split("\n")) {
+            String[] f = line.split("\t");
+            if (line.startsWith("<") && line.endsWith(">:")) {
+                current = line.substring(1, line.length() - 2);
+                last = null;
+            } else if (current != null && line.startsWith("\t") && f.length >= 3) {
+                first.put(current, f[1].strip());
+                last = current;
+                current = null;
+            } else if (last != null && line.startsWith("\t") && f.length == 2) {
+                // objdump continues an instruction longer than 7 bytes on the next line
+                first.merge(last, f[1].strip(), (a, b) -> a + " " + b);
+            } else {
+                last = null;
+            }
+        }
+        BadInputTest.Result r = BadInputTest.run("explain", bin.toString(), "sample_rust::orders::place");
+        assertTrue(r.out().contains("entry probe: the kernel single-steps it out of line (about 20x the cost of an"
+                + " emulated probe) (first instruction " + first.get(findMangled(r.out())) + ")"), r.out());
+        assertTrue(r.out().matches("(?s).*exits: 0x[0-9a-f]+ ret \\(single-stepped\\).*"), r.out());
+        BadInputTest.Result p = BadInputTest.run("explain", bin.toString(), "sample_rust::truth::print_line");
+        String mangled = findMangled(p.out());
+        assertTrue(first.get(mangled).matches("(41 )?5[0-7]"), "print_line starts with a push: " + first.get(mangled));
+        assertTrue(p.out().contains("entry probe: the kernel emulates it (first instruction " + first.get(mangled) + ")"),
+                p.out());
+        BadInputTest.Result all = BadInputTest.run("explain", bin.toString(), "sample_rust::scalars::*", "--json");
+        assertEquals(0, all.code(), all.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "\"mangled\":\"([^\"]+)\"[^{]*\"entryProbe\":\\{\"handling\":\"([a-z-]+)\",\"bytes\":\"([0-9a-f ]+)\"")
+                .matcher(all.out());
+        int n = 0;
+        while (m.find()) {
+            assertEquals(first.get(m.group(1)), m.group(3), "first instruction of " + m.group(1));
+            n++;
+        }
+        assertTrue(n >= 10, "entry probes checked: " + n);
+    }
+
+    private static String findMangled(String explainText) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("  (_ZN\\S+)\n").matcher(explainText);
+        assertTrue(m.find(), explainText);
+        return m.group(1);
     }
 }
