@@ -7,20 +7,29 @@ import sun.misc.SignalHandler;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 final class Signals {
+    static final int SIGINT = 2;
+    static final int SIGTERM = 15;
+
     private static final Map<String, SignalHandler> previous = new HashMap<>();
 
     private Signals() {}
 
-    static synchronized void onInterrupt(Runnable action) {
+    /** action gets the signal's number; it runs on the JVM's signal thread. */
+    static synchronized void onInterrupt(IntConsumer action) {
         for (String name : new String[] {"INT", "TERM"}) {
             try {
-                previous.put(name, Signal.handle(new Signal(name), s -> action.run()));
+                previous.put(name, Signal.handle(new Signal(name), s -> action.accept(s.getNumber())));
             } catch (IllegalArgumentException e) {
                 // the JVM keeps this signal for itself (e.g. with -Xrs): Ctrl-C then ends the JVM as usual
             }
         }
+    }
+
+    static String name(int signal) {
+        return signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal " + signal;
     }
 
     static synchronized void restore() {

@@ -12,6 +12,7 @@ import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.TracePlan;
 import dev.rustprobe.trace.EventFormat;
 import dev.rustprobe.trace.Summary;
+import dev.rustprobe.trace.TargetWatch;
 import dev.rustprobe.trace.TraceEvent;
 import dev.rustprobe.trace.TraceSession;
 import dev.rustprobe.trace.TracedCommand;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 public final class TraceCommand implements Command {
@@ -57,6 +57,7 @@ public final class TraceCommand implements Command {
                 .addOption(null, "no-inline", false, "do not probe inlined call sites")
                 .addOption(null, "returns", true, "rets (default: uprobes on each ret and tail jump), uretprobe, none")
                 .addOption("o", "output", true, "write the trace to FILE instead of stdout")
+                .addOption(null, "ring-bytes", true, "ring buffer size, a power of two from 4096 (default 16 MiB)")
                 .addOption("h", "help", false, "show this help");
     }
 
@@ -89,41 +90,105 @@ public final class TraceCommand implements Command {
         OptionalInt pid = cl.hasOption("pid") ? OptionalInt.of(intOption(cl, "pid", 0, 1, Integer.MAX_VALUE))
                 : OptionalInt.empty();
         boolean json = cl.hasOption("json");
+        int ringBytes = intOption(cl, "ring-bytes", TraceSession.RING_BYTES, 4096, 1 << 30);
+        if (Integer.bitCount(ringBytes) != 1) {
+            throw new UsageException("--ring-bytes must be a power of two, not " + ringBytes);
+        }
 
         List<Pattern> patterns = new ArrayList<>();
         for (String p : rest.subList(1, rest.size())) {
             patterns.add(CliSupport.pattern(p));
         }
-        IndexedBinary binary = IndexedBinary.open(Path.of(rest.get(0)));
-        TracePlan plan = ProbePlanner.plan(binary, patterns,
-                new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
-        for (String w : plan.warnings()) {
-            err.println("rustprobe: warning: " + w);
-        }
-        if (returns == ProbePlanner.Returns.URETPROBE) {
-            err.println("rustprobe: warning: --returns=uretprobe: a Rust panic that unwinds through a uretprobed"
-                    + " frame aborts the traced process (\"failed to initiate panic\"); the default, --returns=rets,"
-                    + " probes each ret instead and is safe");
-        }
-        BpfSupport.unavailableReason().ifPresent(r -> {
-            throw new RustprobeException("tracing needs BPF and uprobes, which this process cannot use: " + r);
-        });
-        if (pid.isPresent()) {
-            checkProcess(pid.getAsInt(), plan.binary(), err);
-        }
-        PrintStream traceOut = output(cl.getOptionValue("output"), out);
-        try {
-            return trace(plan, command, pid, durationMs, json, traceOut, err);
-        } finally {
-            traceOut.flush();
-            if (traceOut != out) {
-                traceOut.close();
+        Interrupt intr = new Interrupt(err);
+        Signals.onInterrupt(intr::on);
+        try (TargetWatch watch = TargetWatch.open(Path.of(rest.get(0)), pid)) {
+            IndexedBinary binary = IndexedBinary.open(Path.of(rest.get(0)));
+            TracePlan plan = ProbePlanner.plan(binary, patterns,
+                    new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
+            for (String w : plan.warnings()) {
+                err.println("rustprobe: warning: " + w);
             }
+            if (returns == ProbePlanner.Returns.URETPROBE) {
+                err.println("rustprobe: warning: --returns=uretprobe: a Rust panic that unwinds through a uretprobed"
+                        + " frame aborts the traced process (\"failed to initiate panic\"); the default, --returns=rets,"
+                        + " probes each ret instead and is safe");
+            }
+            BpfSupport.unavailableReason().ifPresent(r -> {
+                throw new RustprobeException("tracing needs BPF and uprobes, which this process cannot use: " + r);
+            });
+            if (pid.isPresent()) {
+                checkProcess(pid.getAsInt(), plan.binary(), err);
+            }
+            PrintStream traceOut = output(cl.getOptionValue("output"), out);
+            try {
+                return trace(plan, watch, intr, command, pid, durationMs, json, ringBytes, traceOut, err);
+            } finally {
+                traceOut.flush();
+                if (traceOut != out) {
+                    traceOut.close();
+                }
+            }
+        } finally {
+            Signals.restore();
         }
     }
 
-    private int trace(TracePlan plan, List<String> command, OptionalInt pid, long durationMs, boolean json,
-                      PrintStream traceOut, PrintStream err) {
+    /**
+     * What SIGINT/SIGTERM do, by phase: before anything is attached (reading the binary, planning) rustprobe exits
+     * at once; while attaching, the attach is cut short, everything detached and the command killed before it ran;
+     * while tracing, tracing stops and the summary is printed.
+     */
+    private static final class Interrupt {
+        private final PrintStream err;
+        private final Thread main = Thread.currentThread();
+        private boolean attaching;
+        private boolean tracing;
+        private volatile int signal;
+
+        Interrupt(PrintStream err) {
+            this.err = err;
+        }
+
+        void on(int sig) {
+            boolean exitNow;
+            synchronized (this) {
+                if (signal != 0) {
+                    return;
+                }
+                signal = sig;
+                exitNow = !attaching && !tracing;
+                if (attaching) {
+                    main.interrupt(); // cuts the attach short (LiveProbes stops loading programs)
+                }
+            }
+            if (exitNow) {
+                err.println("rustprobe: interrupted by " + Signals.name(sig) + " before anything was attached");
+                err.flush();
+                System.exit(128 + sig);
+            }
+        }
+
+        synchronized void attaching() {
+            attaching = true;
+        }
+
+        /** Ends the attach phase; false when a signal came first (the caller then detaches and kills the command). */
+        boolean startTracing() {
+            synchronized (this) {
+                attaching = false;
+                tracing = signal == 0;
+            }
+            Thread.interrupted(); // an interrupt meant for the attach must not reach later I/O
+            return tracing;
+        }
+
+        boolean stopped() {
+            return signal != 0;
+        }
+    }
+
+    private int trace(TracePlan plan, TargetWatch watch, Interrupt intr, List<String> command, OptionalInt pid,
+                      long durationMs, boolean json, int ringBytes, PrintStream traceOut, PrintStream err) {
         EventFormat format = new EventFormat(command.isEmpty() && pid.isEmpty());
         Summary summary = new Summary(plan.sites(), format);
         Consumer<TraceEvent> listener = e -> {
@@ -135,12 +200,38 @@ public final class TraceCommand implements Command {
                 traceOut.println(format.text(e));
             }
         };
-        AtomicBoolean stop = new AtomicBoolean();
-        Signals.onInterrupt(() -> stop.set(true));
+        intr.attaching();
         try (TracedCommand child = command.isEmpty() ? null : TracedCommand.startStopped(command, true)) {
             OptionalInt only = child != null ? OptionalInt.of(child.pid()) : pid;
+            only.ifPresent(watch::follow);
+            TraceSession started = null;
+            try {
+                started = TraceSession.start(plan, only, listener, ringBytes);
+            } catch (BpfException e) {
+                if (!intr.stopped()) {
+                    intr.startTracing();
+                    throw new RustprobeException(e.getMessage(), e);
+                }
+            }
+            if (!intr.startTracing()) {
+                if (started != null) {
+                    started.close();
+                }
+                String name = Signals.name(intr.signal);
+                if (child != null) {
+                    child.close();
+                    err.println("rustprobe: interrupted by " + name + " while attaching: every probe is detached, and "
+                            + command.get(0) + " (pid " + child.pid() + ") was killed before it started");
+                } else {
+                    err.println("rustprobe: interrupted by " + name + " while attaching: every probe is detached");
+                }
+                return 128 + intr.signal;
+            }
             String why = null;
-            try (TraceSession session = TraceSession.start(plan, only, listener)) {
+            try (TraceSession session = started) {
+                if (!watch.unchanged()) {
+                    throw new RustprobeException(plan.binary() + " changed on disk while rustprobe read it: run again");
+                }
                 err.println("rustprobe: tracing " + plan.functions().size() + " function"
                         + (plan.functions().size() == 1 ? "" : "s") + " at "
                         + count(plan.count(ProbeSite.Kind.ENTRY), "entry", "entries") + ", "
@@ -153,20 +244,40 @@ public final class TraceCommand implements Command {
                     child.resume();
                 }
                 long deadline = durationMs < 0 ? Long.MAX_VALUE : System.nanoTime() + durationMs * 1_000_000;
-                while (!stop.get()) {
+                boolean lostSaid = false;
+                while (!intr.stopped()) {
                     session.poll(POLL_MILLIS);
                     traceOut.flush();
                     if (child != null && !child.process().isAlive()) {
                         why = child.exitNote();
                         break;
                     }
-                    if (pid.isPresent() && !ProcessHandle.of(pid.getAsInt()).map(ProcessHandle::isAlive).orElse(false)) {
+                    if (pid.isPresent() && !TargetWatch.running(pid.getAsInt())) {
                         why = "process " + pid.getAsInt() + " exited; tracing stopped";
                         break;
+                    }
+                    if (session.records() > 0) {
+                        watch.probesFired();
+                    }
+                    TargetWatch.Change change = watch.check();
+                    if (change != null && change.stop()) {
+                        why = change.message();
+                        break;
+                    } else if (change != null) {
+                        err.println("rustprobe: warning: " + change.message());
+                    }
+                    if (!lostSaid && session.lost() > 0) {
+                        lostSaid = true;
+                        err.println("rustprobe: warning: the ring buffer is full and records are being lost (each"
+                                + " one is counted, see the summary); tracing goes on; --ring-bytes gives it more room");
                     }
                     if (System.nanoTime() > deadline) {
                         break;
                     }
+                }
+                if (intr.stopped()) {
+                    why = Signals.name(intr.signal) + ": tracing stopped" + (child != null && child.process().isAlive()
+                            ? "; " + command.get(0) + " (pid " + child.pid() + ") runs on, untraced" : "");
                 }
                 session.drain();
                 if (!json) {
@@ -178,7 +289,7 @@ public final class TraceCommand implements Command {
                 (json ? err : traceOut).print(text);
                 traceOut.flush();
                 if (session.lost() > 0) {
-                    err.println("rustprobe: " + session.lost() + " records lost: the ring buffer was full");
+                    err.println("rustprobe: warning: " + session.lost() + " records lost: the ring buffer was full");
                 }
             } catch (BpfException e) {
                 throw new RustprobeException(e.getMessage(), e);
@@ -186,8 +297,6 @@ public final class TraceCommand implements Command {
             if (why != null) {
                 err.println("rustprobe: " + why);
             }
-        } finally {
-            Signals.restore();
         }
         return 0;
     }

@@ -103,14 +103,19 @@ public final class LiveProbes implements AutoCloseable {
         RuntimeException first = null;
         try {
             List<java.util.concurrent.Future<AttachedProgram>> done = new ArrayList<>();
+            // an interrupt (Ctrl-C) stops programs from starting to load; those loading finish and are closed
+            java.util.concurrent.atomic.AtomicBoolean skip = new java.util.concurrent.atomic.AtomicBoolean();
             for (java.util.concurrent.Callable<AttachedProgram> j : jobs) {
-                done.add(pool.submit(j));
+                done.add(pool.submit(() -> skip.get() ? null : j.call()));
             }
             boolean interrupted = false;
             for (java.util.concurrent.Future<AttachedProgram> f : done) {
                 while (true) {
                     try {
-                        live.programs.add(f.get());
+                        AttachedProgram p = f.get();
+                        if (p != null) {
+                            live.programs.add(p);
+                        }
                     } catch (java.util.concurrent.ExecutionException e) {
                         if (first == null) {
                             first = e.getCause() instanceof RuntimeException r ? r
@@ -118,6 +123,7 @@ public final class LiveProbes implements AutoCloseable {
                         }
                     } catch (InterruptedException e) {
                         interrupted = true; // wait for it anyway: a program attached but not kept would leak
+                        skip.set(true);
                         continue;
                     }
                     break;
@@ -125,6 +131,9 @@ public final class LiveProbes implements AutoCloseable {
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
+                if (first == null) {
+                    first = new dev.rustprobe.bpf.BpfException("attaching was interrupted");
+                }
             }
         } finally {
             pool.shutdown();

@@ -53,7 +53,12 @@ public final class TraceSession implements AutoCloseable {
 
     /** Attaches every site of the plan; pid: trace only that process (and its threads). */
     public static TraceSession start(TracePlan plan, OptionalInt pid, Consumer<TraceEvent> listener) {
-        LiveProbes live = LiveProbes.attach(plan.binary(), groups(plan), pid, RING_BYTES);
+        return start(plan, pid, listener, RING_BYTES);
+    }
+
+    /** As start, with a ring buffer of ringBytes (a power of two, at least a page). */
+    public static TraceSession start(TracePlan plan, OptionalInt pid, Consumer<TraceEvent> listener, int ringBytes) {
+        LiveProbes live = LiveProbes.attach(plan.binary(), groups(plan), pid, ringBytes);
         return new TraceSession(plan, live, listener);
     }
 

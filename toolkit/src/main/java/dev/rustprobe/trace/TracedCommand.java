@@ -1,13 +1,13 @@
-// Starts `-- COMMAND` so that probes are live before its first instruction: a shell stops itself, rustprobe attaches
-// for its pid, then continues it and the shell execs the command (same pid). The command keeps rustprobe's stdin,
-// stdout and stderr, so it behaves as it would without tracing.
+// Starts `-- COMMAND` so that probes are live before its first instruction: a shell waits on a release pipe,
+// rustprobe attaches for its pid, then writes "go" and the shell execs the command (same pid). If rustprobe dies
+// before that (even by SIGKILL), the pipe's last writer is gone, the shell reads EOF and exits 125 without running
+// the command: it is never left waiting. The command keeps rustprobe's stdin, stdout and stderr.
 package dev.rustprobe.trace;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import dev.rustprobe.RustprobeException;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,32 +15,40 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 public final class TracedCommand implements AutoCloseable {
-    private static final int SIGKILL = 9;
-    private static final int SIGCONT = 18;
-    private static final long START_TIMEOUT_MS = 10_000;
-
-    interface CLib extends Library {
-        int kill(int pid, int signal);
-    }
-
-    private static volatile CLib libc;
+    /** The wrapper's exit status when rustprobe ended before releasing it (the command never ran). */
+    public static final int NOT_RELEASED = 125;
+    /**
+     * $1 is rustprobe's read end of the release pipe, opened through /proc (a pipe opened so shares the pipe). The
+     * redirection fails when rustprobe is already gone; read fails at EOF when it dies meanwhile.
+     */
+    private static final String WRAPPER = "r=$1; shift; if read -r go 2>/dev/null <\"$r\" && [ \"$go\" = go ]; then"
+            + " exec \"$@\"; fi; echo \"rustprobe: $1 was not started: rustprobe ended before releasing it\" >&2;"
+            + " exit " + NOT_RELEASED;
 
     private final Process process;
     private final List<String> command;
+    private final int[] release;
     private boolean resumed;
 
-    private TracedCommand(Process process, List<String> command) {
+    private TracedCommand(Process process, List<String> command, int[] release) {
         this.process = process;
         this.command = command;
+        this.release = release;
     }
 
-    /** Starts the command stopped before exec. Fails with one sentence when the command cannot be found. */
+    /** Starts the command held before exec. Fails with one sentence when the command cannot be found. */
     public static TracedCommand startStopped(List<String> command, boolean inheritIo) {
         if (command.isEmpty()) {
             throw new RustprobeException("no command after '--'");
         }
         resolve(command.get(0));
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$@\"", "rustprobe-wrapper"));
+        int[] fds = new int[2];
+        if (Posix.c().pipe2(fds, Posix.O_CLOEXEC) != 0) {
+            throw new RustprobeException("cannot create the pipe that starts " + command.get(0) + " (errno "
+                    + Posix.errno() + ")");
+        }
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, "rustprobe-wrapper",
+                "/proc/" + ProcessHandle.current().pid() + "/fd/" + fds[0]));
         argv.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(argv);
         if (inheritIo) {
@@ -49,15 +57,12 @@ public final class TracedCommand implements AutoCloseable {
             // for tests: stdin empty, stdout and stderr to pipes the caller reads from process()
             pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         }
-        Process p;
         try {
-            p = pb.start();
+            return new TracedCommand(pb.start(), List.copyOf(command), fds);
         } catch (IOException e) {
+            closePipe(fds);
             throw new RustprobeException("cannot start " + command.get(0) + ": " + e.getMessage());
         }
-        TracedCommand c = new TracedCommand(p, List.copyOf(command));
-        c.awaitStopped();
-        return c;
     }
 
     /** The executable a command names, as the shell would find it; a RustprobeException when there is none. */
@@ -82,35 +87,6 @@ public final class TracedCommand implements AutoCloseable {
         throw new RustprobeException("command not found: " + name + " (not in PATH)");
     }
 
-    private void awaitStopped() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new RustprobeException("the wrapper shell for " + command.get(0) + " exited (status "
-                        + process.exitValue() + ") before the command started");
-            }
-            try {
-                String s = Files.readString(stat);
-                int close = s.lastIndexOf(')');
-                if (close > 0 && close + 2 < s.length() && s.charAt(close + 2) == 'T') {
-                    return;
-                }
-            } catch (IOException e) {
-                // not there yet, or gone: the loop decides
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        kill(SIGKILL);
-        throw new RustprobeException("the command " + command.get(0) + " did not get ready within "
-                + START_TIMEOUT_MS / 1000 + " s");
-    }
-
     public int pid() {
         return (int) process.pid();
     }
@@ -123,50 +99,52 @@ public final class TracedCommand implements AutoCloseable {
         return command;
     }
 
-    /** Lets the stopped shell continue into exec of the command. */
+    /** Lets the waiting shell exec the command. */
     public void resume() {
         resumed = true;
-        kill(SIGCONT);
+        byte[] go = "go\n".getBytes(StandardCharsets.US_ASCII);
+        Posix.c().write(release[1], go, go.length);
+        // the line stays in the pipe for the shell to read after both of our ends are closed
+        closePipe(release);
     }
 
-    private void kill(int signal) {
-        CLib c = libc;
-        if (c == null) {
-            c = Native.load("c", CLib.class);
-            libc = c;
+    private static void closePipe(int[] fds) {
+        for (int i = 0; i < fds.length; i++) {
+            if (fds[i] >= 0) {
+                Posix.c().close(fds[i]);
+                fds[i] = -1;
+            }
         }
-        c.kill((int) process.pid(), signal);
     }
 
-    /** One line on how the command ended, or null when it exited 0. */
+    /** One line on how the command ended (status 128+N is reported as signal N: Java cannot tell them apart). */
     public String exitNote() {
         if (process.isAlive()) {
             return null;
         }
         int code = process.exitValue();
         String name = command.get(0);
-        if (code == 0) {
-            return null;
-        }
         if (code > 128 && code < 128 + 65) {
             int sig = code - 128;
             return name + " (pid " + pid() + ") exited with status " + code + " (killed by signal " + sig
                     + (sig == 6 ? ", SIGABRT: it aborted, e.g. a panic that could not unwind" : sig == 11
-                    ? ", SIGSEGV" : sig == 9 ? ", SIGKILL" : sig == 2 ? ", SIGINT" : "") + ")";
+                    ? ", SIGSEGV" : sig == 9 ? ", SIGKILL" : sig == 2 ? ", SIGINT" : sig == 15 ? ", SIGTERM" : "")
+                    + ")";
         }
         return name + " (pid " + pid() + ") exited with status " + code;
     }
 
-    /** If the command never got going (attach failed), it is killed rather than left stopped. */
+    /** If the command never got going (attach failed or was interrupted), it is killed rather than released. */
     @Override
     public void close() {
         if (!resumed && process.isAlive()) {
-            kill(SIGKILL);
+            Posix.c().kill((int) process.pid(), Posix.SIGKILL);
             try {
                 process.waitFor(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        closePipe(release);
     }
 }
