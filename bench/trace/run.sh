@@ -10,7 +10,8 @@
 #   - start-up, command start to probes live: sample-rust, and one function of librustc_driver-*.so (rustc -V).
 # Per-call cost is (T(CALLS) - T(0)) / CALLS for the same tool and command, so tool start-up cancels out. Every
 # round runs every configuration once, in turn, so that load from other work on the machine hits all alike.
-# Usage: bench/trace/run.sh [RUNS] (default 5). Env: CALLS (default 200000), LOST_CALLS (default 2000000).
+# Usage: bench/trace/run.sh [RUNS] (default 5). Env: CALLS (default 200000), LOST_CALLS (default 2000000),
+# BT_LOST=1 to count bpftrace printf's lost events at LOST_CALLS too.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs=${1:-5}
@@ -46,7 +47,9 @@ none() { "$@"; }
 rp_record() { rp --returns=none "$bin" sample_rust::orders::place -- "$@"; }
 rp_rets() { rp "$bin" sample_rust::orders::place -- "$@"; }
 rp_uret() { rp --returns=uretprobe "$bin" sample_rust::orders::place -- "$@"; }
-configs=(none bt_count bt_printf bt_hist rp_record rp_rets rp_uret)
+# the JVM's JIT competes with the traced program for the cores: the same probe with C1 only, for comparison
+rp_record_c1() { JAVA_OPTS="-XX:TieredStopAtLevel=1 ${JAVA_OPTS:-}" rp_record "$@"; }
+configs=(none bt_count bt_printf bt_hist rp_record rp_rets rp_uret rp_record_c1)
 
 first=$(objdump -d --no-show-raw-insn "$bin" --start-address=0x$(nm "$bin" | awk -v s="$sym" '$3 == s {print $1}') 2>/dev/null \
   | awk -F'\t' '/^ +[0-9a-f]+:/ && !n++ {print $2}')
@@ -67,7 +70,7 @@ python3 - "$calls" "${args[@]}" <<'PY'
 import sys
 n = int(sys.argv[1])
 v = [float(x) for x in sys.argv[2:]]
-base, count, printf_, hist, rec, rets, uret = ((v[2 * i + 1] - v[2 * i]) * 1e9 / n for i in range(7))
+base, count, printf_, hist, rec, rets, uret, rec_c1 = ((v[2 * i + 1] - v[2 * i]) * 1e9 / n for i in range(8))
 def row(name, ns, note=""):
     print("%-56s %8.0f ns/call  %7.0f ns over the loop  %s" % (name, ns, ns - base, note))
 row("no probe (the loop itself)", base)
@@ -76,6 +79,8 @@ row("bpftrace printf(id, name, qty)", printf_)
 row("rustprobe trace --returns=none (records id, name, qty)", rec,
     "= %.2fx count-only (target <= 1.3), %.2fx bpftrace printf (target <= 0.2)"
     % ((rec - base) / (count - base), (rec - base) / (printf_ - base)))
+row("  the same, JAVA_OPTS=-XX:TieredStopAtLevel=1 (C1 only)", rec_c1,
+    "= %.2fx count-only, %.2fx bpftrace printf" % ((rec_c1 - base) / (count - base), (rec_c1 - base) / (printf_ - base)))
 row("bpftrace uprobe+uretprobe hist()", hist)
 row("rustprobe trace (ret-site returns, histogram)", rets, "= %.2fx bpftrace hist (target <= 1.0)" % ((rets - base) / (hist - base)))
 row("rustprobe trace --returns=uretprobe", uret, "= %.2fx bpftrace hist" % ((uret - base) / (hist - base)))
@@ -84,8 +89,10 @@ PY
 # Lost records at LOST_CALLS calls: rustprobe's summary (exact), bpftrace's own count of lost printf events.
 rp_record "$bin" --hot "$lost_calls" --quiet >"$tmp/lost" 2>&1
 echo "rustprobe --returns=none at $lost_calls calls: $(grep -m1 -E '[0-9]+ lost' "$tmp/lost" | sed 's/^ *//')"
-bt_printf "$bin" --hot "$lost_calls" --quiet >/dev/null 2>"$tmp/btlost" || true
-echo "bpftrace printf at $lost_calls calls: $(grep -m1 -i lost "$tmp/btlost" || echo 'no "Lost" message (none lost)')"
+if [ -n "${BT_LOST:-}" ]; then  # several minutes: bpftrace printf wakes its reader for nearly every event
+  bt_printf "$bin" --hot "$lost_calls" --quiet >/dev/null 2>"$tmp/btlost" || true
+  echo "bpftrace printf at $lost_calls calls: $(grep -m1 -i lost "$tmp/btlost" || echo 'no "Lost" message (none lost)')"
+fi
 
 # Start-up: command start to probes live = T(tool running the command) - T(command alone), hot loop of 0 calls.
 lib=$(ls "$(rustc --print sysroot)"/lib/librustc_driver-*.so | head -1)
