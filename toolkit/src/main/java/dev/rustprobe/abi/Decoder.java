@@ -83,7 +83,9 @@ public final class Decoder {
         Image(int size, String why) {
             bytes = new byte[size];
             missing = new String[size];
-            Arrays.fill(missing, why);
+            if (why != null) {
+                Arrays.fill(missing, why);
+            }
         }
 
         void put(int at, byte[] src, int from, int len) {
@@ -132,10 +134,12 @@ public final class Decoder {
         }
         if (loc instanceof ValueLocation.Register r) {
             OptionalLong v = cap.register(r.register());
-            Image img = new Image(n, v.isEmpty() ? "register " + r.register() + " was not recorded"
+            int have = v.isEmpty() ? 0 : (int) Math.min(Math.min(8, r.width()), n);
+            // the reason is built only when some byte lacks one: this runs for every value of every event
+            Image img = new Image(n, have == n ? null : v.isEmpty() ? "register " + r.register() + " was not recorded"
                     : "past the " + Math.min(8, r.width()) + " bytes of " + r.register());
             if (v.isPresent()) {
-                img.put(0, littleEndian(v.getAsLong()), 0, (int) Math.min(Math.min(8, r.width()), n));
+                img.put(0, littleEndian(v.getAsLong()), 0, have);
             }
             return img;
         }
@@ -173,18 +177,18 @@ public final class Decoder {
     }
 
     private static Image fromMemory(long address, int n, Capture cap) {
-        String where = "memory at 0x" + Long.toHexString(address);
-        Image img = new Image(n, where + " was not recorded");
-        if (n == 0) {
+        byte[] got = n == 0 ? null : cap.memory(address, n);
+        if (got != null && got.length >= n) {
+            Image img = new Image(n, null);
+            img.put(0, got, 0, n);
             return img;
         }
-        byte[] got = cap.memory(address, n);
+        String where = "memory at 0x" + Long.toHexString(address);
+        Image img = new Image(n, where + " was not recorded");
         if (got != null) {
-            img.put(0, got, 0, Math.min(n, got.length));
-            if (got.length < n) {
-                for (int i = got.length; i < n; i++) {
-                    img.missing[i] = where + " was recorded only for " + got.length + " bytes";
-                }
+            img.put(0, got, 0, got.length);
+            for (int i = got.length; i < n; i++) {
+                img.missing[i] = where + " was recorded only for " + got.length + " bytes";
             }
         }
         return img;

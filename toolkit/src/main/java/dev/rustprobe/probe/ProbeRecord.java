@@ -88,11 +88,23 @@ public final class ProbeRecord implements Capture {
         if (layout == null) {
             return OptionalLong.empty();
         }
-        try {
-            return OptionalLong.of(bytes.getLong(RecordLayout.register(ProbeProgram.ptReg(name))));
-        } catch (IllegalArgumentException e) {
-            return OptionalLong.empty();
+        Integer at = REGISTER_OFFSETS.get(name);
+        return at == null ? OptionalLong.empty() : OptionalLong.of(bytes.getLong(at));
+    }
+
+    /** Register name -> offset in the record, for every register the record holds (looked up once per value). */
+    private static final java.util.Map<String, Integer> REGISTER_OFFSETS = registerOffsets();
+
+    private static java.util.Map<String, Integer> registerOffsets() {
+        java.util.Map<String, Integer> m = new java.util.HashMap<>();
+        for (dev.rustprobe.bpf.PtRegs r : dev.rustprobe.bpf.PtRegs.values()) {
+            if (r.offset() < RecordLayout.REGS_SIZE) {
+                String lower = r.name().toLowerCase(java.util.Locale.ROOT);
+                m.put(lower, RecordLayout.register(r));
+                m.put(r.name(), RecordLayout.register(r));
+            }
         }
+        return java.util.Map.copyOf(m);
     }
 
     /** Read i's address (what the program computed) and how many bytes it read (0: the read failed). */
