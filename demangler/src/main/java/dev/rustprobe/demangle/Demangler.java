@@ -88,6 +88,7 @@ public final class Demangler {
                 return false;
             }
         }
+        limited.flush();
         if (limited.limitReached) {
             out.append("{size limit reached}");
         }
