@@ -24,11 +24,15 @@ final class Output {
      * array takes them for less than StringBuilder.append (whose coder and capacity checks dominate under the C1
      * JIT the short commands run with); it goes to sb in one append, before a non-ASCII character and at the end.
      */
-    private byte[] pending = new byte[256];
+    private byte[] pending;
     private int pendingLength;
+    /** The first flush's String when sb was empty before it: the whole result, unless more followed. */
+    private String alone;
 
-    Output(StringBuilder sb) {
+    /** capacity: the expected rendering length (the symbol's length serves), so that the buffer rarely grows. */
+    Output(StringBuilder sb, int capacity) {
         this.sb = sb;
+        this.pending = new byte[Math.max(16, capacity)];
     }
 
     /** One write of ASCII text (every symbol character is ASCII, so its length is its byte count). */
@@ -92,9 +96,18 @@ final class Output {
     /** Moves the pending ASCII into sb: every rendering ends with this before sb is read or cut back. */
     void flush() {
         if (pendingLength > 0) {
-            sb.append(new String(pending, 0, pendingLength, java.nio.charset.StandardCharsets.ISO_8859_1));
+            String s = new String(pending, 0, pendingLength, java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (sb.length() == 0 && alone == null) {
+                alone = s;
+            }
+            sb.append(s);
             pendingLength = 0;
         }
+    }
+
+    /** What sb holds, without a copy when that is exactly the first flush (a plain rendering: nearly always). */
+    String result() {
+        return alone != null && sb.length() == alone.length() ? alone : sb.toString();
     }
 
     private void room(int n) {
