@@ -21,8 +21,9 @@ public final class Demangler {
         if (symbol == null) {
             return null;
         }
-        StringBuilder sb = new StringBuilder(symbol.length() + 16);
-        return appendDemangled(symbol, withHash, sb) ? sb.toString() : null;
+        // sb starts empty: the rendering arrives in one flush, whose String is returned as it is when nothing follows
+        Output limited = new Output(new StringBuilder(0), symbol.length() + 16);
+        return appendDemangled(symbol, withHash, limited) ? limited.result() : null;
     }
 
     /**
@@ -48,9 +49,14 @@ public final class Demangler {
      * when it is not a Rust symbol.
      */
     public static boolean appendDemangled(String symbol, boolean withHash, StringBuilder out) {
+        return appendDemangled(symbol, withHash, new Output(out, symbol.length() + 16));
+    }
+
+    private static boolean appendDemangled(String symbol, boolean withHash, Output limited) {
+        StringBuilder out = limited.sb;
         int mark = out.length();
         try {
-            return tryAppendDemangled(symbol, withHash, out);
+            return tryAppendDemangled(symbol, withHash, limited);
         } catch (RuntimeException | StackOverflowError e) {
             // Not expected: the depth limit keeps recursion within the JVM's default 1 MiB thread stack (a test
             // checks it), but a caller's smaller stack must not make demangling throw; the name stays as it is.
@@ -61,11 +67,15 @@ public final class Demangler {
 
     /** appendDemangled without its safety net: the fuzz tests call this so that no exception goes unseen. */
     static boolean tryAppendDemangled(String symbol, boolean withHash, StringBuilder out) {
+        return tryAppendDemangled(symbol, withHash, new Output(out, symbol.length() + 16));
+    }
+
+    private static boolean tryAppendDemangled(String symbol, boolean withHash, Output limited) {
+        StringBuilder out = limited.sb;
         int end = withoutLlvmSuffix(symbol);
         int[] counts = new int[1];
         long legacy = Legacy.recognise(symbol, end, counts);
         int mark = out.length();
-        Output limited = new Output(out);
         int suffix;
         if (legacy >= 0) {
             suffix = (int) legacy;
@@ -88,6 +98,7 @@ public final class Demangler {
                 return false;
             }
         }
+        limited.flush();
         if (limited.limitReached) {
             out.append("{size limit reached}");
         }

@@ -31,7 +31,6 @@ final class V0 {
     private static final int FN_SIG = 7;
     private static final int DYN_BOUNDS = 8;
 
-    private final String str;
     /** The same characters as bytes (all ASCII in the body: checked before parsing), for fast parsing. */
     private final byte[] b;
     /** Where the symbol's body starts (just after `_R`); backref positions count from here. */
@@ -57,7 +56,6 @@ final class V0 {
     private boolean uintFits;
 
     private V0(String s, byte[] b, int base, int end, Output out, boolean alternate) {
-        this.str = s;
         this.b = b;
         this.base = base;
         this.end = end;
@@ -380,7 +378,7 @@ final class V0 {
 
     private void printAscii(int from, int to) {
         if (out != null) {
-            out.ascii(str, from, to);
+            out.ascii(b, from, to);
         }
     }
 
@@ -430,7 +428,7 @@ final class V0 {
             return;
         }
         if (punyFrom == punyTo) {
-            out.ascii(str, identFrom, identTo);
+            out.ascii(b, identFrom, identTo);
             return;
         }
         int[] decoded = Punycode.decode(b, identFrom, identTo, punyFrom, punyTo, SMALL_PUNYCODE_LEN);
@@ -443,10 +441,10 @@ final class V0 {
         }
         out.ascii("punycode{");
         if (identFrom != identTo) {
-            out.ascii(str, identFrom, identTo);
+            out.ascii(b, identFrom, identTo);
             out.ascii("-");
         }
-        out.ascii(str, punyFrom, punyTo);
+        out.ascii(b, punyFrom, punyTo);
         out.ascii("}");
     }
 

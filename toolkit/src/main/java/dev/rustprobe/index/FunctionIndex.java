@@ -69,11 +69,22 @@ public final class FunctionIndex {
     private record Entry(String name, String family, Instance instance, int order, byte[] ascii)
             implements Comparable<Entry> {
         /** Everything per symbol that can be done on the demangling threads is done here. */
-        static Entry of(String name, String family, ElfSymbol s, int order) {
+        static Entry of(String name, ElfSymbol s, int order) {
             byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            return of(name, null, s, order, isAscii(name, utf8) ? utf8 : null);
+        }
+
+        /** A demangled name: its generic family is found on the bytes when it is ASCII (nearly always). */
+        static Entry ofRust(String name, ElfSymbol s, int order) {
+            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            byte[] ascii = isAscii(name, utf8) ? utf8 : null;
+            return of(name, ascii != null ? AsciiFamily.of(name, ascii) : RustPath.withoutGenericArgs(name), s, order, ascii);
+        }
+
+        private static Entry of(String name, String family, ElfSymbol s, int order, byte[] ascii) {
             (family != null ? family : name).hashCode(); // cached in the string for the family map, built on one thread
             return new Entry(name, family, new Instance(s.value(), s.size(), s.binding(), s.name(), s.fromDynsym()),
-                    order, isAscii(name, utf8) ? utf8 : null);
+                    order, ascii);
         }
 
         /** One byte per char is ASCII, or an unpaired surrogate turned '?': only a name with '?' needs a closer look. */
@@ -149,7 +160,7 @@ public final class FunctionIndex {
         IntStream.range(0, n).parallel().forEach(k -> {
             ElfSymbol s = symbols.get(k);
             String d = demangle(s.name());
-            entries[k] = d == null ? Entry.of(s.name(), null, s, k) : Entry.of(d, RustPath.withoutGenericArgs(d), s, k);
+            entries[k] = d == null ? Entry.of(s.name(), s, k) : Entry.ofRust(d, s, k);
         });
         t[3] = System.nanoTime();
         // 3. Sort once by name (then address): each function's copies are then one run, already in address order.
@@ -253,6 +264,120 @@ public final class FunctionIndex {
             }
             Arrays.sort(out);
             return out;
+        }
+    }
+
+    /**
+     * {@link RustPath#withoutGenericArgs} for an ASCII path given as its bytes: the same scan over a byte array, which
+     * the C1-only JIT of short commands runs several times faster than String.charAt (ls does this for every symbol).
+     */
+    static final class AsciiFamily {
+        private AsciiFamily() {
+        }
+
+        static String of(String path, byte[] b) {
+            int n = b.length;
+            if (path.indexOf('<') < 0) {
+                return path;
+            }
+            byte[] out = new byte[n];
+            int len = 0;
+            int start = 0;
+            boolean first = true;
+            while (true) {
+                int end = pieceEnd(b, start);
+                if (first || !isGenericArgs(b, start, end)) {
+                    int lt = argsOpen(b, start, end);
+                    if (len > 0) {
+                        out[len++] = ':';
+                        out[len++] = ':';
+                    }
+                    int to = lt < 0 ? end : lt;
+                    System.arraycopy(b, start, out, len, to - start);
+                    len += to - start;
+                }
+                first = false;
+                if (end == n) {
+                    break;
+                }
+                start = end + 2;
+            }
+            return len == n ? path : new String(out, 0, len, StandardCharsets.ISO_8859_1);
+        }
+
+        private static int pieceEnd(byte[] b, int from) {
+            int depth = 0;
+            int n = b.length;
+            for (int i = from; i < n; i++) {
+                byte c = b[i];
+                if (c == '<' || c == '[' || c == '(' || c == '{') {
+                    depth++;
+                } else if (c == '>' || c == ']' || c == ')' || c == '}') {
+                    if (!(c == '>' && i > 0 && b[i - 1] == '-')) {
+                        depth = Math.max(0, depth - 1);
+                    }
+                } else if (c == ':' && depth == 0 && i + 1 < n && b[i + 1] == ':') {
+                    return i;
+                }
+            }
+            return n;
+        }
+
+        private static boolean isGenericArgs(byte[] b, int from, int to) {
+            if (to - from < 2 || b[from] != '<' || b[to - 1] != '>' || matchingClose(b, from, to) != to - 1) {
+                return false;
+            }
+            int in = from + 1;
+            int inEnd = to - 1;
+            boolean impl = inEnd - in >= 5 && b[in] == 'i' && b[in + 1] == 'm' && b[in + 2] == 'p' && b[in + 3] == 'l'
+                    && b[in + 4] == ' ';
+            return !impl && !topLevelContainsAs(b, in, inEnd);
+        }
+
+        private static int argsOpen(byte[] b, int from, int to) {
+            int lt = -1;
+            for (int i = from; i < to; i++) { // String's indexOf looks further, but a '<' at or past `to` fails anyway
+                if (b[i] == '<') {
+                    lt = i;
+                    break;
+                }
+            }
+            if (lt > from && lt < to && b[to - 1] == '>' && matchingClose(b, lt, to) == to - 1) {
+                return lt;
+            }
+            return -1;
+        }
+
+        private static int matchingClose(byte[] b, int open, int to) {
+            int depth = 0;
+            for (int i = open; i < to; i++) {
+                byte c = b[i];
+                if (c == '<') {
+                    depth++;
+                } else if (c == '>' && !(i > open && b[i - 1] == '-')) {
+                    depth--;
+                    if (depth == 0) {
+                        return i;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        /** Whether " as " occurs in b[from, to) outside brackets. */
+        private static boolean topLevelContainsAs(byte[] b, int from, int to) {
+            int depth = 0;
+            for (int i = from; i < to; i++) {
+                byte c = b[i];
+                if (c == '<' || c == '[' || c == '(') {
+                    depth++;
+                } else if ((c == '>' && !(i > from && b[i - 1] == '-')) || c == ']' || c == ')') {
+                    depth--;
+                } else if (depth == 0 && to - i >= 4 && c == ' ' && b[i + 1] == 'a' && b[i + 2] == 's' && b[i + 3] == ' ') {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

@@ -1,10 +1,22 @@
-// Generic families: what RustPath.withoutGenericArgs keeps and drops, the same as joining segments()'s names.
+// Generic families: what RustPath.withoutGenericArgs keeps and drops, the same as joining segments()'s names,
+// and the same from the index's byte-array version.
 package dev.rustprobe.index;
 
+import dev.rustprobe.elf.ElfFile;
+import dev.rustprobe.testing.ExternalTools;
+import dev.rustprobe.testing.SampleRust;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RustPathTest {
     @ParameterizedTest
@@ -31,5 +43,30 @@ class RustPathTest {
             joined.append(s.name());
         }
         assertEquals(joined.toString(), RustPath.withoutGenericArgs(path));
+        assertEquals(family, FunctionIndex.AsciiFamily.of(path, path.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The index's byte-array twin of withoutGenericArgs agrees on every name of sample-rust's builds and of rustc's own library. */
+    @Test
+    void asciiFamilyAgreesOnRealNames() throws Exception {
+        List<Path> binaries = new ArrayList<>();
+        for (SampleRust.Variant v : SampleRust.Variant.values()) {
+            binaries.add(SampleRust.binary(v));
+        }
+        Path lib = Path.of(ExternalTools.run("rustc", "--print", "sysroot").trim(), "lib");
+        try (var files = Files.list(lib)) {
+            files.filter(f -> f.getFileName().toString().startsWith("librustc_driver-")).forEach(binaries::add);
+        }
+        int compared = 0;
+        for (Path binary : binaries) {
+            for (Function f : FunctionIndex.build(ElfFile.open(binary)).functions()) {
+                byte[] b = f.name().getBytes(StandardCharsets.UTF_8);
+                if (f.rust() && b.length == f.name().length()) {
+                    assertEquals(RustPath.withoutGenericArgs(f.name()), FunctionIndex.AsciiFamily.of(f.name(), b), f.name());
+                    compared++;
+                }
+            }
+        }
+        assertTrue(compared > 50_000, "only " + compared + " names compared");
     }
 }
