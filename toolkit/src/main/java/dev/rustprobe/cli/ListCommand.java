@@ -55,6 +55,12 @@ public final class ListCommand implements Command {
         long t1 = System.nanoTime();
         boolean useDwarf = !cl.hasOption("no-dwarf") && binary.hasDwarf();
         DebugInfo debug = useDwarf ? binary.debugInfo() : null;
+        if (debug != null && debug.damaged()) {
+            // bad input gets a non-zero exit and no half-listing; --no-dwarf is the way to what still works
+            throw new dev.rustprobe.RustprobeException(debug.unavailableReason().orElseThrow()
+                    .replace("; symbols still listed", "") + "; 'rustprobe ls --no-dwarf " + rest.get(0)
+                    + "' lists its symbols without it");
+        }
         if (debug != null && debug.unavailableReason().isPresent()) {
             useDwarf = false;
         }
