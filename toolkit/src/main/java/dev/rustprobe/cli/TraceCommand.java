@@ -94,9 +94,15 @@ public final class TraceCommand implements Command {
         for (String p : rest.subList(1, rest.size())) {
             patterns.add(CliSupport.pattern(p));
         }
-        IndexedBinary binary = IndexedBinary.open(Path.of(rest.get(0)));
+        Timing timing = Timing.start();
+        // One pattern: only the symbols that could match it are demangled (most of opening a big library).
+        IndexedBinary binary = CliSupport.open(rest.get(0), patterns.size() == 1 ? patterns.get(0) : null);
+        timing.mark("open", binary.index().buildTimings());
+        binary.debugInfo();
+        timing.mark("dwarf");
         TracePlan plan = ProbePlanner.plan(binary, patterns,
                 new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
+        timing.mark("plan");
         for (String w : plan.warnings()) {
             err.println("rustprobe: warning: " + w);
         }
@@ -113,7 +119,7 @@ public final class TraceCommand implements Command {
         }
         PrintStream traceOut = output(cl.getOptionValue("output"), out);
         try {
-            return trace(plan, command, pid, durationMs, json, traceOut, err);
+            return trace(plan, command, pid, durationMs, json, traceOut, err, timing);
         } finally {
             traceOut.flush();
             if (traceOut != out) {
@@ -123,7 +129,7 @@ public final class TraceCommand implements Command {
     }
 
     private int trace(TracePlan plan, List<String> command, OptionalInt pid, long durationMs, boolean json,
-                      PrintStream traceOut, PrintStream err) {
+                      PrintStream traceOut, PrintStream err, Timing timing) {
         EventFormat format = new EventFormat(command.isEmpty() && pid.isEmpty());
         Summary summary = new Summary(plan.sites(), format);
         Consumer<TraceEvent> listener = e -> {
@@ -138,9 +144,11 @@ public final class TraceCommand implements Command {
         AtomicBoolean stop = new AtomicBoolean();
         Signals.onInterrupt(() -> stop.set(true));
         try (TracedCommand child = command.isEmpty() ? null : TracedCommand.startStopped(command, true)) {
+            timing.mark("command");
             OptionalInt only = child != null ? OptionalInt.of(child.pid()) : pid;
             String why = null;
             try (TraceSession session = TraceSession.start(plan, only, listener)) {
+                timing.mark("attach");
                 err.println("rustprobe: tracing " + plan.functions().size() + " function"
                         + (plan.functions().size() == 1 ? "" : "s") + " at "
                         + count(plan.count(ProbeSite.Kind.ENTRY), "entry", "entries") + ", "
@@ -152,6 +160,7 @@ public final class TraceCommand implements Command {
                 if (child != null) {
                     child.resume();
                 }
+                timing.report(err, "probes live, command released");
                 long deadline = durationMs < 0 ? Long.MAX_VALUE : System.nanoTime() + durationMs * 1_000_000;
                 while (!stop.get()) {
                     session.poll(POLL_MILLIS);
