@@ -29,7 +29,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -95,40 +99,100 @@ public final class TraceCommand implements Command {
             patterns.add(CliSupport.pattern(p));
         }
         Timing timing = Timing.start();
-        // One pattern: only the symbols that could match it are demangled (most of opening a big library).
-        IndexedBinary binary = CliSupport.open(rest.get(0), patterns.size() == 1 ? patterns.get(0) : null);
-        timing.mark("open", binary.index().buildTimings());
-        binary.debugInfo();
-        timing.mark("dwarf");
-        TracePlan plan = ProbePlanner.plan(binary, patterns,
-                new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
-        timing.mark("plan");
-        for (String w : plan.warnings()) {
-            err.println("rustprobe: warning: " + w);
-        }
-        if (returns == ProbePlanner.Returns.URETPROBE) {
-            err.println("rustprobe: warning: --returns=uretprobe: a Rust panic that unwinds through a uretprobed"
-                    + " frame aborts the traced process (\"failed to initiate panic\"); the default, --returns=rets,"
-                    + " probes each ret instead and is safe");
-        }
-        BpfSupport.unavailableReason().ifPresent(r -> {
-            throw new RustprobeException("tracing needs BPF and uprobes, which this process cannot use: " + r);
-        });
-        if (pid.isPresent()) {
-            checkProcess(pid.getAsInt(), plan.binary(), err);
-        }
-        PrintStream traceOut = output(cl.getOptionValue("output"), out);
+        // Off the path to probes live, while the binary is read and planned: the BPF check (it loads JNA) and the
+        // command's wrapper shell, which stops itself until the probes are attached. Their failures come after
+        // the plan's, as they did when they ran after it.
+        FutureTask<Optional<String>> bpf = background(BpfSupport::unavailableReason);
+        FutureTask<TracedCommand> child = command.isEmpty() ? null
+                : background(() -> TracedCommand.startStopped(command, true));
+        TracedCommand started = null;
         try {
-            return trace(plan, command, pid, durationMs, json, traceOut, err, timing);
+            // One pattern: only the symbols that could match it are demangled (most of opening a big library).
+            IndexedBinary binary = CliSupport.open(rest.get(0), patterns.size() == 1 ? patterns.get(0) : null);
+            timing.mark("open", binary.index().buildTimings());
+            binary.debugInfo();
+            timing.mark("dwarf");
+            TracePlan plan = ProbePlanner.plan(binary, patterns,
+                    new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
+            timing.mark("plan");
+            for (String w : plan.warnings()) {
+                err.println("rustprobe: warning: " + w);
+            }
+            if (returns == ProbePlanner.Returns.URETPROBE) {
+                err.println("rustprobe: warning: --returns=uretprobe: a Rust panic that unwinds through a uretprobed"
+                        + " frame aborts the traced process (\"failed to initiate panic\"); the default, --returns=rets,"
+                        + " probes each ret instead and is safe");
+            }
+            await(bpf).ifPresent(r -> {
+                throw new RustprobeException("tracing needs BPF and uprobes, which this process cannot use: " + r);
+            });
+            if (pid.isPresent()) {
+                checkProcess(pid.getAsInt(), plan.binary(), err);
+            }
+            started = child == null ? null : await(child);
+            timing.mark("bpf check and command");
+            PrintStream traceOut = output(cl.getOptionValue("output"), out);
+            try {
+                return trace(plan, started, command, pid, durationMs, json, traceOut, err, timing);
+            } finally {
+                traceOut.flush();
+                if (traceOut != out) {
+                    traceOut.close();
+                }
+            }
         } finally {
-            traceOut.flush();
-            if (traceOut != out) {
-                traceOut.close();
+            // a command that never got going is killed, not left stopped
+            if (started != null) {
+                started.close();
+            } else if (child != null) {
+                abandon(child);
             }
         }
     }
 
-    private int trace(TracePlan plan, List<String> command, OptionalInt pid, long durationMs, boolean json,
+    private static <T> FutureTask<T> background(Callable<T> job) {
+        FutureTask<T> task = new FutureTask<>(job);
+        Thread t = new Thread(task, "rp-prepare");
+        t.setDaemon(true);
+        t.start();
+        return task;
+    }
+
+    /** The task's result; its failure rethrown as it was thrown. */
+    private static <T> T await(FutureTask<T> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the result is needed either way (a started command must be closed)
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error r) {
+                        throw r;
+                    }
+                    throw new RustprobeException(String.valueOf(e.getCause().getMessage()));
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void abandon(FutureTask<TracedCommand> child) {
+        try {
+            await(child).close();
+        } catch (RuntimeException e) {
+            // it did not start: nothing to close, and the failure that got us here is the one to report
+        }
+    }
+
+    private int trace(TracePlan plan, TracedCommand child, List<String> command, OptionalInt pid, long durationMs, boolean json,
                       PrintStream traceOut, PrintStream err, Timing timing) {
         EventFormat format = new EventFormat(command.isEmpty() && pid.isEmpty());
         Summary summary = new Summary(plan.sites(), format);
@@ -143,8 +207,7 @@ public final class TraceCommand implements Command {
         };
         AtomicBoolean stop = new AtomicBoolean();
         Signals.onInterrupt(() -> stop.set(true));
-        try (TracedCommand child = command.isEmpty() ? null : TracedCommand.startStopped(command, true)) {
-            timing.mark("command");
+        try (child) {
             OptionalInt only = child != null ? OptionalInt.of(child.pid()) : pid;
             String why = null;
             try (TraceSession session = TraceSession.start(plan, only, listener)) {

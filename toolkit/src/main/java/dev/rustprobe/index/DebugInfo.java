@@ -13,6 +13,14 @@ public interface DebugInfo {
     /** Inline-site counts keyed by the inlined function's path (as the index names it); from the cheap skim. */
     Map<String, Integer> inlineSiteCounts();
 
+    /**
+     * The same for the paths that could hold every one of these identifiers (and maybe others): cheaper than all
+     * of them, as only the DWARF names that spell every word are demangled.
+     */
+    default Map<String, Integer> inlineSiteCounts(List<String> words) {
+        return inlineSiteCounts();
+    }
+
     /** Every inlined call site of a function, with caller, call position and code ranges; parses unit trees. */
     List<InlineSite> inlineSites(Function function);
 

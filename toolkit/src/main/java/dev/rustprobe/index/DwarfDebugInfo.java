@@ -24,24 +24,68 @@ import java.util.Optional;
 import java.util.Set;
 
 final class DwarfDebugInfo implements DebugInfo {
+    /** Filtered path maps kept before it is cheaper to demangle every name once. */
+    private static final int MAX_PARTIAL = 8;
     static final String NO_DWARF = "no DWARF: parameter types and inline sites unavailable; symbols still listed";
 
     private final Dwarf dwarf;
     private final String source;
+    private final List<FunctionSummary> summaries;
     private final Set<String> linkageWithCode = new HashSet<>();
     private final Set<Long> codeAddresses = new HashSet<>();
-    /** path → the linkage name of its DWARF definition, for inline-only functions' signatures */
-    private final Map<String, String> linkageOfPath = new HashMap<>();
-    /** path → the skim's summaries of the DWARF functions with inline sites that carry that path */
-    private final Map<String, List<FunctionSummary>> withSitesByPath = new HashMap<>();
-    private final Map<String, Integer> siteCounts = new HashMap<>();
+    /** The summaries by path, over every summary: demangles every linkage name, so only made when asked for. */
+    private Paths all;
+    /** Paths over the summaries holding some words, with those words: each serves any lookup of more words. */
+    private final List<Map.Entry<List<String>, Paths>> partial = new ArrayList<>();
     private final Map<String, List<InlineSite>> sites = new HashMap<>();
     private final ElfFile binaryElf;
+
+    /** DWARF functions by the index's path for them (from some or all of the summaries). */
+    private static final class Paths {
+        /** path → the linkage name of its DWARF definition, for inline-only functions' signatures */
+        final Map<String, String> linkageOfPath = new HashMap<>();
+        /** path → the skim's summaries of the DWARF functions with inline sites that carry that path */
+        final Map<String, List<FunctionSummary>> withSitesByPath = new HashMap<>();
+        final Map<String, Integer> siteCounts = new HashMap<>();
+
+        /**
+         * Over the summaries whose linkage name holds every word (those without one, named by DWARF alone, always):
+         * a path that holds an identifier spells it in its mangled name too, so the rest are not demangled.
+         */
+        Paths(List<FunctionSummary> summaries, List<String> words) {
+            for (FunctionSummary f : summaries) {
+                if (f.linkageName() != null && !containsAll(f.linkageName(), words)) {
+                    continue;
+                }
+                String path = pathOf(f.linkageName(), f.name());
+                if (path == null) {
+                    continue;
+                }
+                if (f.linkageName() != null) {
+                    linkageOfPath.putIfAbsent(path, f.linkageName());
+                }
+                if (f.inlineSites() > 0) {
+                    withSitesByPath.computeIfAbsent(path, k -> new ArrayList<>(1)).add(f);
+                    siteCounts.merge(path, f.inlineSites(), Integer::sum);
+                }
+            }
+        }
+
+        private static boolean containsAll(String name, List<String> words) {
+            for (String w : words) {
+                if (!name.contains(w)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     private DwarfDebugInfo(Dwarf dwarf, String source, List<FunctionSummary> summaries, ElfFile binaryElf) {
         this.dwarf = dwarf;
         this.binaryElf = binaryElf;
         this.source = source;
+        this.summaries = summaries;
         for (FunctionSummary f : summaries) {
             if (f.hasCode()) {
                 if (f.linkageName() != null) {
@@ -51,18 +95,35 @@ final class DwarfDebugInfo implements DebugInfo {
                     codeAddresses.add(f.lowPc());
                 }
             }
-            String path = pathOf(f.linkageName(), f.name());
-            if (path == null) {
-                continue;
-            }
-            if (f.linkageName() != null) {
-                linkageOfPath.putIfAbsent(path, f.linkageName());
-            }
-            if (f.inlineSites() > 0) {
-                withSitesByPath.computeIfAbsent(path, k -> new ArrayList<>(1)).add(f);
-                siteCounts.merge(path, f.inlineSites(), Integer::sum);
+        }
+    }
+
+    private synchronized Paths all() {
+        if (all == null) {
+            all = new Paths(summaries, List.of());
+        }
+        return all;
+    }
+
+    /**
+     * Paths that include every summary that could carry a name holding every word: a trace's lookups of the
+     * functions one pattern matched hold that pattern's words, so they share one Paths.
+     */
+    private synchronized Paths holding(List<String> words) {
+        if (all != null || words.isEmpty()) {
+            return all();
+        }
+        for (Map.Entry<List<String>, Paths> e : partial) {
+            if (words.containsAll(e.getKey())) {
+                return e.getValue();
             }
         }
+        if (partial.size() >= MAX_PARTIAL) {
+            return all();
+        }
+        Paths p = new Paths(summaries, words);
+        partial.add(Map.entry(List.copyOf(words), p));
+        return p;
     }
 
     static DebugInfo load(IndexedBinary binary) {
@@ -110,23 +171,37 @@ final class DwarfDebugInfo implements DebugInfo {
     public Map<String, Integer> inlineSiteCounts() {
         // From the skim: it follows abstract origins across units (DW_FORM_ref_addr) too, and InlineSitesTest
         // holds these counts equal to those of the full list of inlined calls.
-        return Collections.unmodifiableMap(siteCounts);
+        return Collections.unmodifiableMap(all().siteCounts);
+    }
+
+    @Override
+    public Map<String, Integer> inlineSiteCounts(List<String> words) {
+        return Collections.unmodifiableMap(holding(words).siteCounts);
     }
 
     @Override
     public synchronized List<InlineSite> inlineSites(Function function) {
         List<InlineSite> known = sites.get(function.name());
         if (known == null) {
-            known = sitesOf(withSitesByPath.getOrDefault(function.name(), List.of()));
+            known = sitesOf(holding(wordsOf(function.name())).withSitesByPath.getOrDefault(function.name(), List.of()));
             sites.put(function.name(), known);
         }
         return known;
     }
 
+    /** The identifiers a function's mangled names must hold (none when its name does not read as a pattern). */
+    private static List<String> wordsOf(String name) {
+        try {
+            return Pattern.parse(name).literalWords();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
     /** Every inline site of every DWARF function, by path, in one pass over the units that have any (for tests). */
     Map<String, List<InlineSite>> allSites() {
         List<FunctionSummary> all = new ArrayList<>();
-        withSitesByPath.values().forEach(all::addAll);
+        all().withSitesByPath.values().forEach(all::addAll);
         Map<String, List<InlineSite>> out = new HashMap<>();
         for (InlineSite s : sitesOf(all)) {
             out.computeIfAbsent(s.function(), k -> new ArrayList<>()).add(s);
@@ -174,7 +249,7 @@ final class DwarfDebugInfo implements DebugInfo {
         for (Instance i : function.instances()) {
             candidates.add(i.mangledName());
         }
-        String byPath = linkageOfPath.get(function.name());
+        String byPath = holding(wordsOf(function.name())).linkageOfPath.get(function.name());
         if (byPath != null) {
             candidates.add(byPath);
         }
