@@ -47,6 +47,7 @@ final class DwarfDebugInfo implements DebugInfo {
         /** path → the skim's summaries of the DWARF functions with inline sites that carry that path */
         final Map<String, List<FunctionSummary>> withSitesByPath = new HashMap<>();
         final Map<String, Integer> siteCounts = new HashMap<>();
+        int demangled;
 
         /**
          * Over the summaries whose linkage name holds every word (those without one, named by DWARF alone, always):
@@ -58,6 +59,7 @@ final class DwarfDebugInfo implements DebugInfo {
                     continue;
                 }
                 String path = pathOf(f.linkageName(), f.name());
+                demangled += f.linkageName() == null ? 0 : 1;
                 if (path == null) {
                     continue;
                 }
@@ -96,6 +98,15 @@ final class DwarfDebugInfo implements DebugInfo {
                 }
             }
         }
+    }
+
+    /** How many linkage names have been demangled for paths (tests check that one pattern's lookups do few). */
+    synchronized int demangled() {
+        int n = all == null ? 0 : all.demangled;
+        for (Map.Entry<List<String>, Paths> e : partial) {
+            n += e.getValue().demangled;
+        }
+        return n;
     }
 
     private synchronized Paths all() {
