@@ -38,6 +38,8 @@ final class DwarfDebugInfo implements DebugInfo {
     /** Paths over the summaries holding some words, with those words: each serves any lookup of more words. */
     private final List<Map.Entry<List<String>, Paths>> partial = new ArrayList<>();
     private final Map<String, List<InlineSite>> sites = new HashMap<>();
+    /** The DWARF call each site handed out was made from (by identity: two sites may be equal as values). */
+    private final Map<InlineSite, InlinedCall> callOf = new java.util.IdentityHashMap<>();
     private final ElfFile binaryElf;
 
     /** DWARF functions by the index's path for them (from some or all of the summaries). */
@@ -191,13 +193,34 @@ final class DwarfDebugInfo implements DebugInfo {
     }
 
     @Override
-    public synchronized List<InlineSite> inlineSites(Function function) {
-        List<InlineSite> known = sites.get(function.name());
-        if (known == null) {
-            known = sitesOf(holding(wordsOf(function.name())).withSitesByPath.getOrDefault(function.name(), List.of()));
-            sites.put(function.name(), known);
+    public List<InlineSite> inlineSites(Function function) {
+        return inlineSites(List.of(function)).get(function.name());
+    }
+
+    @Override
+    public synchronized Map<String, List<InlineSite>> inlineSites(List<Function> functions) {
+        List<String> wanted = new ArrayList<>();
+        List<List<FunctionSummary>> groups = new ArrayList<>();
+        for (Function f : functions) {
+            if (!sites.containsKey(f.name()) && !wanted.contains(f.name())) {
+                wanted.add(f.name());
+                groups.add(holding(wordsOf(f.name())).withSitesByPath.getOrDefault(f.name(), List.of()));
+            }
         }
-        return known;
+        List<List<InlineSite>> found = sitesOfEach(groups);
+        for (int k = 0; k < wanted.size(); k++) {
+            sites.put(wanted.get(k), found.get(k));
+        }
+        Map<String, List<InlineSite>> out = new HashMap<>();
+        for (Function f : functions) {
+            out.put(f.name(), sites.get(f.name()));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Optional<InlinedCall> inlinedCall(InlineSite site) {
+        return Optional.ofNullable(callOf.get(site));
     }
 
     /** The identifiers a function's mangled names must hold (none when its name does not read as a pattern). */
@@ -220,14 +243,34 @@ final class DwarfDebugInfo implements DebugInfo {
         return out;
     }
 
-    /** The sites of the given DWARF functions, parsed from the units that hold them, sorted by call position. */
     private List<InlineSite> sitesOf(List<FunctionSummary> functions) {
-        if (functions.isEmpty()) {
-            return List.of();
+        return sitesOfEach(List.of(functions)).get(0);
+    }
+
+    /**
+     * The sites of each group of DWARF functions, parsed in one pass over the units that hold any of them, each list
+     * sorted by call position.
+     */
+    private List<List<InlineSite>> sitesOfEach(List<List<FunctionSummary>> groups) {
+        List<List<InlinedCall>> calls;
+        try {
+            calls = groups.stream().allMatch(List::isEmpty) ? groups.stream().map(g -> List.<InlinedCall>of()).toList()
+                    : dwarf.inlinedCallsOfEach(groups);
+        } catch (RustprobeException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
+            throw new RustprobeException("the DWARF of " + source + " is unreadable (" + e.getMessage() + ")");
         }
+        List<List<InlineSite>> out = new ArrayList<>(groups.size());
+        for (List<InlinedCall> c : calls) {
+            out.add(sitesOf(c));
+        }
+        return out;
+    }
+
+    /** The calls as sites, sorted by call position; each site remembers the call it came from. */
+    private List<InlineSite> sitesOf(Iterable<InlinedCall> calls) {
         List<InlineSite> out = new ArrayList<>();
         try {
-            for (InlinedCall c : dwarf.inlinedCallsOf(functions)) {
+            for (InlinedCall c : calls) {
                 String origin = pathOf(c.origin().linkageName(), c.origin().qualifiedName());
                 String caller = c.caller() == null ? "?" : pathOf(c.caller().linkageName(), c.caller().qualifiedName());
                 List<String> via = new ArrayList<>();
@@ -241,7 +284,9 @@ final class DwarfDebugInfo implements DebugInfo {
                         ranges.add(new AddressRange(r.begin(), r.end()));
                     }
                 }
-                out.add(new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges, via));
+                InlineSite site = new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges, via);
+                callOf.put(site, c);
+                out.add(site);
             }
         } catch (RustprobeException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
             throw new RustprobeException("the DWARF of " + source + " is unreadable (" + e.getMessage() + ")");

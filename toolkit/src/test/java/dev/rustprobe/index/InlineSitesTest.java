@@ -139,4 +139,43 @@ public class InlineSitesTest {
             assertTrue(inlineOnly > 0, "inline-only functions compared: " + inlineOnly);
         }
     }
+
+    /**
+     * Each site knows the DWARF call it was made from (the planner evaluates its values there): the same call that
+     * a lookup by the site's entry address, call position and function finds. (By address and position alone, the
+     * planner once took a nested call of another function at the same place.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0", "DEBUG"})
+    void everySiteKnowsTheCallAtItsEntry(Variant v) {
+        IndexedBinary binary = IndexedBinary.open(SampleRust.binary(v));
+        DebugInfo debug = binary.debugInfo();
+        dev.rustprobe.dwarf.Dwarf dwarf = debug.dwarf().orElseThrow();
+        List<Function> functions = binary.match(Pattern.parse("**"), true);
+        java.util.Map<String, List<InlineSite>> all = debug.inlineSites(functions);
+        int checked = 0;
+        for (Function f : functions) {
+            assertEquals(debug.inlineSites(f), all.get(f.name()), f.name() + ": alone and in a batch");
+            for (InlineSite s : all.get(f.name())) {
+                dev.rustprobe.dwarf.InlinedCall c = debug.inlinedCall(s).orElseThrow(() -> new AssertionError(s.toString()));
+                assertEquals(List.of(s.callLine(), s.callColumn()), List.of(c.callLine(), c.callColumn()), s.toString());
+                if (!s.probeable()) {
+                    continue;
+                }
+                dev.rustprobe.dwarf.InlinedCall byAddress = null;
+                for (dev.rustprobe.dwarf.InlinedCall at : dwarf.inlinedCallsAt(s.entry())) {
+                    // of the same function: the copy of one function can start where a copy of another, inlined
+                    // into it from the same line and column, starts (<&&OsStr as PartialEq>::eq, <&OsStr as ...)
+                    if (at.lowPc() == s.entry() && at.callLine() == s.callLine() && at.callColumn() == s.callColumn()
+                            && s.function().equals(DwarfDebugInfo.pathOf(at.origin().linkageName(),
+                            at.origin().qualifiedName()))) {
+                        byAddress = at;
+                    }
+                }
+                assertEquals(byAddress == null ? null : byAddress.offset(), c.offset(), s.toString());
+                checked++;
+            }
+        }
+        assertTrue(checked > 1000, "sites checked: " + checked);
+    }
 }
