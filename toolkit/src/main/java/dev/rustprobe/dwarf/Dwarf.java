@@ -67,8 +67,23 @@ public final class Dwarf {
     // ---- sections ----
 
     ByteReader section(String name) {
-        return readers.computeIfAbsent(name, n -> new ByteReader(n,
-                sections.section(n).orElse(ByteBuffer.allocate(0))));
+        ByteReader r = readers.get(name);
+        if (r == null) {
+            // a sibling (below) may be asking the same sections at once: they are looked up one at a time
+            synchronized (sections) {
+                r = new ByteReader(name, sections.section(name).orElse(ByteBuffer.allocate(0)));
+            }
+            readers.put(name, r);
+        }
+        return r;
+    }
+
+    /**
+     * A reader of the same sections with caches of its own, for walking some units on another thread (this one is
+     * not thread-safe); the sections' bytes are shared, read only.
+     */
+    Dwarf sibling() {
+        return new Dwarf(sections);
     }
 
     ByteReader info() {
