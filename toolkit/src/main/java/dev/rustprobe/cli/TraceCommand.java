@@ -30,7 +30,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 
 public final class TraceCommand implements Command {
@@ -101,10 +105,23 @@ public final class TraceCommand implements Command {
         }
         Interrupt intr = new Interrupt(err);
         Signals.onInterrupt(intr::on);
+        Timing timing = Timing.start();
+        // Off the path to probes live, while the binary is read and planned: the BPF check (it loads JNA) and the
+        // command's wrapper shell, which waits until the probes are attached. Their failures come after the
+        // plan's, as they did when they ran after it.
+        FutureTask<Optional<String>> bpf = background(BpfSupport::unavailableReason);
+        FutureTask<TracedCommand> child = command.isEmpty() ? null
+                : background(() -> TracedCommand.startStopped(command, true));
+        TracedCommand started = null;
         try (TargetWatch watch = TargetWatch.open(Path.of(rest.get(0)), pid)) {
-            IndexedBinary binary = IndexedBinary.open(Path.of(rest.get(0)));
+            // One pattern: only the symbols that could match it are demangled (most of opening a big library).
+            IndexedBinary binary = CliSupport.open(rest.get(0), patterns.size() == 1 ? patterns.get(0) : null);
+            timing.mark("open", binary.index().buildTimings());
+            binary.debugInfo();
+            timing.mark("dwarf");
             TracePlan plan = ProbePlanner.plan(binary, patterns,
                     new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
+            timing.mark("plan");
             for (String w : plan.warnings()) {
                 err.println("rustprobe: warning: " + w);
             }
@@ -113,15 +130,18 @@ public final class TraceCommand implements Command {
                         + " frame aborts the traced process (\"failed to initiate panic\"); the default, --returns=rets,"
                         + " probes each ret instead and is safe");
             }
-            BpfSupport.unavailableReason().ifPresent(r -> {
+            await(bpf).ifPresent(r -> {
                 throw new RustprobeException("tracing needs BPF and uprobes, which this process cannot use: " + r);
             });
             if (pid.isPresent()) {
                 checkProcess(pid.getAsInt(), plan.binary(), err);
             }
+            started = child == null ? null : await(child);
+            timing.mark("bpf check and command");
             PrintStream traceOut = output(cl.getOptionValue("output"), out);
             try {
-                return trace(plan, watch, intr, command, pid, durationMs, json, ringBytes, traceOut, err);
+                return trace(plan, watch, intr, started, command, pid, durationMs, json, ringBytes, traceOut, err,
+                        timing);
             } finally {
                 traceOut.flush();
                 if (traceOut != out) {
@@ -129,7 +149,55 @@ public final class TraceCommand implements Command {
                 }
             }
         } finally {
+            // a command that never got going is killed, not left waiting
+            if (started != null) {
+                started.close();
+            } else if (child != null) {
+                abandon(child);
+            }
             Signals.restore();
+        }
+    }
+
+    private static <T> FutureTask<T> background(Callable<T> job) {
+        FutureTask<T> task = new FutureTask<>(job);
+        Thread t = new Thread(task, "rp-prepare");
+        t.setDaemon(true);
+        t.start();
+        return task;
+    }
+
+    /** The task's result; its failure rethrown as it was thrown. */
+    private static <T> T await(FutureTask<T> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the result is needed either way (a started command must be closed)
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error r) {
+                        throw r;
+                    }
+                    throw new RustprobeException(String.valueOf(e.getCause().getMessage()));
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void abandon(FutureTask<TracedCommand> child) {
+        try {
+            await(child).close();
+        } catch (RuntimeException e) {
+            // it did not start: nothing to close, and the failure that got us here is the one to report
         }
     }
 
@@ -187,8 +255,9 @@ public final class TraceCommand implements Command {
         }
     }
 
-    private int trace(TracePlan plan, TargetWatch watch, Interrupt intr, List<String> command, OptionalInt pid,
-                      long durationMs, boolean json, int ringBytes, PrintStream traceOut, PrintStream err) {
+    private int trace(TracePlan plan, TargetWatch watch, Interrupt intr, TracedCommand child, List<String> command,
+                      OptionalInt pid, long durationMs, boolean json, int ringBytes, PrintStream traceOut,
+                      PrintStream err, Timing timing) {
         EventFormat format = new EventFormat(command.isEmpty() && pid.isEmpty());
         Summary summary = new Summary(plan.sites(), format);
         Consumer<TraceEvent> listener = e -> {
@@ -201,7 +270,7 @@ public final class TraceCommand implements Command {
             }
         };
         intr.attaching();
-        try (TracedCommand child = command.isEmpty() ? null : TracedCommand.startStopped(command, true)) {
+        try (child) {
             OptionalInt only = child != null ? OptionalInt.of(child.pid()) : pid;
             only.ifPresent(watch::follow);
             TraceSession started = null;
@@ -229,6 +298,7 @@ public final class TraceCommand implements Command {
             }
             String why = null;
             try (TraceSession session = started) {
+                timing.mark("attach");
                 if (!watch.unchanged()) {
                     throw new RustprobeException(plan.binary() + " changed on disk while rustprobe read it: run again");
                 }
@@ -243,6 +313,7 @@ public final class TraceCommand implements Command {
                 if (child != null) {
                     child.resume();
                 }
+                timing.report(err, "probes live, command released");
                 long deadline = durationMs < 0 ? Long.MAX_VALUE : System.nanoTime() + durationMs * 1_000_000;
                 boolean lostSaid = false;
                 while (!intr.stopped()) {

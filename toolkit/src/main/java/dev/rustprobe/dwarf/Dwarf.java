@@ -33,6 +33,7 @@ public final class Dwarf {
     private final Map<Long, Subprogram> subprogramCache = new HashMap<>();
     private final Map<Long, LineTable> fileTables = new HashMap<>();
     private final Map<Long, CompileUnit> compileUnits = new HashMap<>();
+    private final Map<Long, CodeIndex> codeIndexes = new HashMap<>();
     private List<CompileUnit> units;
     private Map<String, Long> linkageIndex;
     private Skim.Result skim;
@@ -66,8 +67,23 @@ public final class Dwarf {
     // ---- sections ----
 
     ByteReader section(String name) {
-        return readers.computeIfAbsent(name, n -> new ByteReader(n,
-                sections.section(n).orElse(ByteBuffer.allocate(0))));
+        ByteReader r = readers.get(name);
+        if (r == null) {
+            // a sibling (below) may be asking the same sections at once: they are looked up one at a time
+            synchronized (sections) {
+                r = new ByteReader(name, sections.section(name).orElse(ByteBuffer.allocate(0)));
+            }
+            readers.put(name, r);
+        }
+        return r;
+    }
+
+    /**
+     * A reader of the same sections with caches of its own, for walking some units on another thread (this one is
+     * not thread-safe); the sections' bytes are shared, read only.
+     */
+    Dwarf sibling() {
+        return new Dwarf(sections);
     }
 
     ByteReader info() {
@@ -239,8 +255,48 @@ public final class Dwarf {
             if (u == null || u.offset != unitOffset) {
                 continue;
             }
-            Unit.Tree t = tree(u);
-            Subprogram best = null;
+            int best = codeIndex(u).innermost(pc);
+            if (best >= 0) {
+                return Optional.of(subprogram(new Die(u, tree(u), best)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The code ranges of a unit's subprograms sorted by start, made once per unit: a trace asks for the function at
+     * each of hundreds of addresses, and a scan of every subprogram (parsing its ranges) per address added up.
+     */
+    private CodeIndex codeIndex(Unit u) {
+        CodeIndex c = codeIndexes.get(u.offset);
+        if (c == null) {
+            c = CodeIndex.of(u, tree(u));
+            codeIndexes.put(u.offset, c);
+        }
+        return c;
+    }
+
+    static final class CodeIndex {
+        private final long[] begins;
+        private final long[] ends;
+        /** the greatest end among entries 0..k: a backward scan from pc stops where no earlier range reaches it */
+        private final long[] maxEnds;
+        private final int[] dies;
+        private final long[] spans;
+
+        private CodeIndex(long[] begins, long[] ends, int[] dies, long[] spans) {
+            this.begins = begins;
+            this.ends = ends;
+            this.dies = dies;
+            this.spans = spans;
+            this.maxEnds = new long[ends.length];
+            for (int k = 0; k < ends.length; k++) {
+                maxEnds[k] = k == 0 || Long.compareUnsigned(ends[k], maxEnds[k - 1]) > 0 ? ends[k] : maxEnds[k - 1];
+            }
+        }
+
+        static CodeIndex of(Unit u, Unit.Tree t) {
+            List<long[]> entries = new ArrayList<>();
             for (int i = 0; i < t.count; i++) {
                 if (t.abbrevs[i].tag != Dw.TAG_subprogram) {
                     continue;
@@ -249,29 +305,61 @@ public final class Dwarf {
                 if (!d.has(Dw.AT_low_pc) && !d.has(Dw.AT_ranges)) {
                     continue;
                 }
-                for (PcRange r : live(d.ranges())) {
-                    if (r.contains(pc)) {
-                        Subprogram s = subprogram(d);
-                        if (best == null || span(s) < span(best)) {
-                            best = s;
-                        }
-                        break;
-                    }
+                List<PcRange> ranges = live(d.ranges());
+                long span = 0;
+                for (PcRange r : ranges) {
+                    span += r.size();
+                }
+                for (PcRange r : ranges) {
+                    entries.add(new long[]{r.begin(), r.end(), i, span});
                 }
             }
-            if (best != null) {
-                return Optional.of(best);
-            }
+            return of(entries);
         }
-        return Optional.empty();
-    }
 
-    private static long span(Subprogram s) {
-        long n = 0;
-        for (PcRange r : s.ranges()) {
-            n += r.size();
+        /** From {begin, end, DIE index, span of that DIE's code} per range, in any order. */
+        static CodeIndex of(List<long[]> entries) {
+            entries.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+            int n = entries.size();
+            long[] b = new long[n];
+            long[] e = new long[n];
+            int[] die = new int[n];
+            long[] span = new long[n];
+            for (int k = 0; k < n; k++) {
+                long[] x = entries.get(k);
+                b[k] = x[0];
+                e[k] = x[1];
+                die[k] = (int) x[2];
+                span[k] = x[3];
+            }
+            return new CodeIndex(b, e, die, span);
         }
-        return n;
+
+        /** The DIE index of the subprogram with the smallest code covering pc (the first in DIE order), or -1. */
+        int innermost(long pc) {
+            int lo = 0;
+            int hi = begins.length - 1;
+            int last = -1; // the last entry starting at or before pc
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (Long.compareUnsigned(begins[mid], pc) <= 0) {
+                    last = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            int best = -1;
+            long bestSpan = 0;
+            for (int k = last; k >= 0 && Long.compareUnsigned(maxEnds[k], pc) > 0; k--) {
+                if (Long.compareUnsigned(pc, ends[k]) < 0
+                        && (best < 0 || spans[k] < bestSpan || (spans[k] == bestSpan && dies[k] < best))) {
+                    best = dies[k];
+                    bestSpan = spans[k];
+                }
+            }
+            return best;
+        }
     }
 
     /**
@@ -323,26 +411,38 @@ public final class Dwarf {
      * reads a handful of units, not every DIE.
      */
     public List<InlinedCall> inlinedCallsOf(java.util.Collection<FunctionSummary> functions) {
+        return inlinedCallsOfEach(List.of(functions)).get(0);
+    }
+
+    /**
+     * The same for several groups of functions at once, one list per group: each unit is walked once for all of
+     * them (a trace of a wide pattern asks for a hundred functions' sites, often in the same units).
+     */
+    public List<List<InlinedCall>> inlinedCallsOfEach(List<? extends java.util.Collection<FunctionSummary>> groups) {
         Skim.Result r = skim();
-        java.util.Set<Integer> wanted = new java.util.HashSet<>();
+        Map<Integer, Integer> groupOf = new HashMap<>();
         java.util.TreeSet<Long> unitOffsets = new java.util.TreeSet<>();
-        for (FunctionSummary f : functions) {
-            Integer s = r.indexOf(f);
-            if (s != null && wanted.add(s)) {
-                for (long u : r.siteUnits[s]) {
-                    unitOffsets.add(u);
+        List<List<InlinedCall>> out = new ArrayList<>(groups.size());
+        for (int g = 0; g < groups.size(); g++) {
+            out.add(new ArrayList<>());
+            for (FunctionSummary f : groups.get(g)) {
+                Integer s = r.indexOf(f);
+                if (s != null && groupOf.putIfAbsent(s, g) == null) {
+                    for (long u : r.siteUnits[s]) {
+                        unitOffsets.add(u);
+                    }
                 }
             }
         }
-        List<InlinedCall> out = new ArrayList<>();
         for (long offset : unitOffsets) {
             Unit u = unitContaining(offset);
             Unit.Tree t = tree(u);
             for (int i = 0; i < t.count; i++) {
                 if (t.abbrevs[i].tag == Dw.TAG_inlined_subroutine) {
                     Die d = new Die(u, t, i);
-                    if (wanted.contains(r.summaryOfOrigin(d.ref(Dw.AT_abstract_origin)))) {
-                        out.add(inlinedCall(d));
+                    Integer g = groupOf.get(r.summaryOfOrigin(d.ref(Dw.AT_abstract_origin)));
+                    if (g != null) {
+                        out.get(g).add(inlinedCall(d));
                     }
                 }
             }

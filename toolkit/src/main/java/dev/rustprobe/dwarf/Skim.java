@@ -110,15 +110,140 @@ final class Skim {
         return scan(dwarf).summaries;
     }
 
-    static Result scan(Dwarf dwarf) {
+    /** Below this much .debug_info a second thread costs more than it saves. */
+    private static final long PARALLEL_BYTES = 256 << 10;
+
+    /** The units' DIEs, walked in section order. */
+    private record Walked(Subprograms sp, Sites sites) {}
+
+    /**
+     * Walks the units with up to {@code most} threads at once, one per core: each thread takes the largest unit
+     * left (one unit of std can be half of .debug_info) through a Dwarf of its own (the reader caches are not
+     * shared), and the units' columns are joined in section order, so the result is the one a single walk gives.
+     * The failure thrown is the one a single walk meets first.
+     */
+    private static Walked walkAll(Dwarf dwarf, int most) {
+        List<Unit> units = dwarf.rawUnits();
+        int n = units.size();
+        long bytes = n == 0 ? 0 : units.get(n - 1).end - units.get(0).offset;
+        int threads = (int) Math.min(most, Math.min(n, Math.max(1, bytes / PARALLEL_BYTES)));
+        if (threads < 2) {
+            Subprograms sp = new Subprograms();
+            Sites sites = new Sites();
+            for (Unit u : units) {
+                if (!u.isTypeUnit()) {
+                    walk(u, sp, sites);
+                }
+            }
+            return new Walked(sp, sites);
+        }
+        Integer[] bySize = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            bySize[i] = i;
+        }
+        Arrays.sort(bySize, (a, b) -> Long.compare(units.get(b).end - units.get(b).offset,
+                units.get(a).end - units.get(a).offset));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        // per unit: the walker that read it and where its rows start and end in that walker's columns
+        Walker[] owner = new Walker[n];
+        int[][] rows = new int[n][];
+        RuntimeException[] failed = new RuntimeException[n];
+        List<java.util.concurrent.FutureTask<Walker>> helpers = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            java.util.concurrent.FutureTask<Walker> task = new java.util.concurrent.FutureTask<>(
+                    () -> new Walker(dwarf.sibling().rawUnits()).run(bySize, next, owner, rows, failed));
+            Thread thread = new Thread(task, "rp-skim");
+            thread.setDaemon(true);
+            thread.start();
+            helpers.add(task);
+        }
+        new Walker(units).run(bySize, next, owner, rows, failed);
+        boolean interrupted = false;
+        for (java.util.concurrent.FutureTask<Walker> task : helpers) {
+            while (true) {
+                try {
+                    task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    continue;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // a failure outside any unit's walk (the sibling's own start), or an Error such as running out
+                    // of memory, which a single walk would have met too
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw e.getCause() instanceof RuntimeException r ? r
+                            : new DwarfException(".debug_info: " + e.getCause());
+                }
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         Subprograms sp = new Subprograms();
         Sites sites = new Sites();
-        for (Unit u : dwarf.rawUnits()) {
-            if (u.isTypeUnit()) {
-                continue;
+        for (int i = 0; i < n; i++) {
+            if (failed[i] != null) {
+                throw failed[i];
             }
-            walk(u, sp, sites);
+            if (owner[i] == null) {
+                continue; // a type unit
+            }
+            Subprograms from = owner[i].sp;
+            for (int k = rows[i][0]; k < rows[i][1]; k++) {
+                sp.add(from.offset[k], from.origin[k], from.lowPc[k], from.hasCode[k], from.declaration[k],
+                        from.linkage[k], from.name[k]);
+            }
+            Sites s = owner[i].sites;
+            for (int j = rows[i][2]; j < rows[i][3]; j++) {
+                sites.add(s.origin[j], s.unit[j]);
+            }
         }
+        return new Walked(sp, sites);
+    }
+
+    /** One thread's share of the walk: units taken from a common counter, rows kept in its own columns. */
+    private static final class Walker {
+        final List<Unit> units;
+        final Subprograms sp = new Subprograms();
+        final Sites sites = new Sites();
+
+        Walker(List<Unit> units) {
+            this.units = units;
+        }
+
+        Walker run(Integer[] order, java.util.concurrent.atomic.AtomicInteger next, Walker[] owner, int[][] rows,
+                   RuntimeException[] failed) {
+            for (int k = next.getAndIncrement(); k < order.length; k = next.getAndIncrement()) {
+                int i = order[k];
+                Unit u = units.get(i);
+                if (u.isTypeUnit()) {
+                    continue;
+                }
+                int spFrom = sp.n;
+                int siteFrom = sites.n;
+                try {
+                    walk(u, sp, sites);
+                } catch (RuntimeException e) {
+                    failed[i] = e;
+                }
+                rows[i] = new int[]{spFrom, sp.n, siteFrom, sites.n};
+                owner[i] = this;
+            }
+            return this;
+        }
+    }
+
+    static Result scan(Dwarf dwarf) {
+        return scan(dwarf, Math.min(Runtime.getRuntime().availableProcessors(), 4));
+    }
+
+    /** The same, walked in at most this many parts at once (tests compare the parts' join with one walk). */
+    static Result scan(Dwarf dwarf, int parts) {
+        Walked walked = walkAll(dwarf, parts);
+        Subprograms sp = walked.sp;
+        Sites sites = walked.sites;
         int n = sp.n;
         // Units are read one after another and DIEs in order, so the offsets ascend: binary search works on them.
         // group every subprogram DIE under the DIE that carries its names (following origin/specification)

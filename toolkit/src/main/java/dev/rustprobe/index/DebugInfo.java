@@ -13,8 +13,30 @@ public interface DebugInfo {
     /** Inline-site counts keyed by the inlined function's path (as the index names it); from the cheap skim. */
     Map<String, Integer> inlineSiteCounts();
 
+    /**
+     * The same for the paths that could hold every one of these identifiers (and maybe others): cheaper than all
+     * of them, as only the DWARF names that spell every word are demangled.
+     */
+    default Map<String, Integer> inlineSiteCounts(List<String> words) {
+        return inlineSiteCounts();
+    }
+
     /** Every inlined call site of a function, with caller, call position and code ranges; parses unit trees. */
     List<InlineSite> inlineSites(Function function);
+
+    /** The inline sites of several functions by name, found together (one pass over the units that hold them). */
+    default Map<String, List<InlineSite>> inlineSites(List<Function> functions) {
+        Map<String, List<InlineSite>> out = new java.util.HashMap<>();
+        for (Function f : functions) {
+            out.put(f.name(), inlineSites(f));
+        }
+        return out;
+    }
+
+    /** The DWARF inlined call that a site returned by {@link #inlineSites} describes, for its values. */
+    default Optional<dev.rustprobe.dwarf.InlinedCall> inlinedCall(InlineSite site) {
+        return Optional.empty();
+    }
 
     /** The signature of an out-of-line copy, or of an inline-only function, by linkage name. */
     Optional<Signature> signature(Function function);

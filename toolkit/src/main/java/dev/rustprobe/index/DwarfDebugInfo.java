@@ -24,24 +24,72 @@ import java.util.Optional;
 import java.util.Set;
 
 final class DwarfDebugInfo implements DebugInfo {
+    /** Filtered path maps kept before it is cheaper to demangle every name once. */
+    private static final int MAX_PARTIAL = 8;
     static final String NO_DWARF = "no DWARF: parameter types and inline sites unavailable; symbols still listed";
 
     private final Dwarf dwarf;
     private final String source;
+    private final List<FunctionSummary> summaries;
     private final Set<String> linkageWithCode = new HashSet<>();
     private final Set<Long> codeAddresses = new HashSet<>();
-    /** path → the linkage name of its DWARF definition, for inline-only functions' signatures */
-    private final Map<String, String> linkageOfPath = new HashMap<>();
-    /** path → the skim's summaries of the DWARF functions with inline sites that carry that path */
-    private final Map<String, List<FunctionSummary>> withSitesByPath = new HashMap<>();
-    private final Map<String, Integer> siteCounts = new HashMap<>();
+    /** The summaries by path, over every summary: demangles every linkage name, so only made when asked for. */
+    private Paths all;
+    /** Paths over the summaries holding some words, with those words: each serves any lookup of more words. */
+    private final List<Map.Entry<List<String>, Paths>> partial = new ArrayList<>();
     private final Map<String, List<InlineSite>> sites = new HashMap<>();
+    /** The DWARF call each site handed out was made from (by identity: two sites may be equal as values). */
+    private final Map<InlineSite, InlinedCall> callOf = new java.util.IdentityHashMap<>();
     private final ElfFile binaryElf;
+
+    /** DWARF functions by the index's path for them (from some or all of the summaries). */
+    private static final class Paths {
+        /** path → the linkage name of its DWARF definition, for inline-only functions' signatures */
+        final Map<String, String> linkageOfPath = new HashMap<>();
+        /** path → the skim's summaries of the DWARF functions with inline sites that carry that path */
+        final Map<String, List<FunctionSummary>> withSitesByPath = new HashMap<>();
+        final Map<String, Integer> siteCounts = new HashMap<>();
+        int demangled;
+
+        /**
+         * Over the summaries whose linkage name holds every word (those without one, named by DWARF alone, always):
+         * a path that holds an identifier spells it in its mangled name too, so the rest are not demangled.
+         */
+        Paths(List<FunctionSummary> summaries, List<String> words) {
+            for (FunctionSummary f : summaries) {
+                if (f.linkageName() != null && !containsAll(f.linkageName(), words)) {
+                    continue;
+                }
+                String path = pathOf(f.linkageName(), f.name());
+                demangled += f.linkageName() == null ? 0 : 1;
+                if (path == null) {
+                    continue;
+                }
+                if (f.linkageName() != null) {
+                    linkageOfPath.putIfAbsent(path, f.linkageName());
+                }
+                if (f.inlineSites() > 0) {
+                    withSitesByPath.computeIfAbsent(path, k -> new ArrayList<>(1)).add(f);
+                    siteCounts.merge(path, f.inlineSites(), Integer::sum);
+                }
+            }
+        }
+
+        private static boolean containsAll(String name, List<String> words) {
+            for (String w : words) {
+                if (!name.contains(w)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     private DwarfDebugInfo(Dwarf dwarf, String source, List<FunctionSummary> summaries, ElfFile binaryElf) {
         this.dwarf = dwarf;
         this.binaryElf = binaryElf;
         this.source = source;
+        this.summaries = summaries;
         for (FunctionSummary f : summaries) {
             if (f.hasCode()) {
                 if (f.linkageName() != null) {
@@ -51,18 +99,44 @@ final class DwarfDebugInfo implements DebugInfo {
                     codeAddresses.add(f.lowPc());
                 }
             }
-            String path = pathOf(f.linkageName(), f.name());
-            if (path == null) {
-                continue;
-            }
-            if (f.linkageName() != null) {
-                linkageOfPath.putIfAbsent(path, f.linkageName());
-            }
-            if (f.inlineSites() > 0) {
-                withSitesByPath.computeIfAbsent(path, k -> new ArrayList<>(1)).add(f);
-                siteCounts.merge(path, f.inlineSites(), Integer::sum);
+        }
+    }
+
+    /** How many linkage names have been demangled for paths (tests check that one pattern's lookups do few). */
+    synchronized int demangled() {
+        int n = all == null ? 0 : all.demangled;
+        for (Map.Entry<List<String>, Paths> e : partial) {
+            n += e.getValue().demangled;
+        }
+        return n;
+    }
+
+    private synchronized Paths all() {
+        if (all == null) {
+            all = new Paths(summaries, List.of());
+        }
+        return all;
+    }
+
+    /**
+     * Paths that include every summary that could carry a name holding every word: a trace's lookups of the
+     * functions one pattern matched hold that pattern's words, so they share one Paths.
+     */
+    private synchronized Paths holding(List<String> words) {
+        if (all != null || words.isEmpty()) {
+            return all();
+        }
+        for (Map.Entry<List<String>, Paths> e : partial) {
+            if (words.containsAll(e.getKey())) {
+                return e.getValue();
             }
         }
+        if (partial.size() >= MAX_PARTIAL) {
+            return all();
+        }
+        Paths p = new Paths(summaries, words);
+        partial.add(Map.entry(List.copyOf(words), p));
+        return p;
     }
 
     static DebugInfo load(IndexedBinary binary) {
@@ -110,23 +184,58 @@ final class DwarfDebugInfo implements DebugInfo {
     public Map<String, Integer> inlineSiteCounts() {
         // From the skim: it follows abstract origins across units (DW_FORM_ref_addr) too, and InlineSitesTest
         // holds these counts equal to those of the full list of inlined calls.
-        return Collections.unmodifiableMap(siteCounts);
+        return Collections.unmodifiableMap(all().siteCounts);
     }
 
     @Override
-    public synchronized List<InlineSite> inlineSites(Function function) {
-        List<InlineSite> known = sites.get(function.name());
-        if (known == null) {
-            known = sitesOf(withSitesByPath.getOrDefault(function.name(), List.of()));
-            sites.put(function.name(), known);
+    public Map<String, Integer> inlineSiteCounts(List<String> words) {
+        return Collections.unmodifiableMap(holding(words).siteCounts);
+    }
+
+    @Override
+    public List<InlineSite> inlineSites(Function function) {
+        return inlineSites(List.of(function)).get(function.name());
+    }
+
+    @Override
+    public synchronized Map<String, List<InlineSite>> inlineSites(List<Function> functions) {
+        List<String> wanted = new ArrayList<>();
+        List<List<FunctionSummary>> groups = new ArrayList<>();
+        for (Function f : functions) {
+            if (!sites.containsKey(f.name()) && !wanted.contains(f.name())) {
+                wanted.add(f.name());
+                groups.add(holding(wordsOf(f.name())).withSitesByPath.getOrDefault(f.name(), List.of()));
+            }
         }
-        return known;
+        List<List<InlineSite>> found = sitesOfEach(groups);
+        for (int k = 0; k < wanted.size(); k++) {
+            sites.put(wanted.get(k), found.get(k));
+        }
+        Map<String, List<InlineSite>> out = new HashMap<>();
+        for (Function f : functions) {
+            out.put(f.name(), sites.get(f.name()));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Optional<InlinedCall> inlinedCall(InlineSite site) {
+        return Optional.ofNullable(callOf.get(site));
+    }
+
+    /** The identifiers a function's mangled names must hold (none when its name does not read as a pattern). */
+    private static List<String> wordsOf(String name) {
+        try {
+            return Pattern.parse(name).literalWords();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
     }
 
     /** Every inline site of every DWARF function, by path, in one pass over the units that have any (for tests). */
     Map<String, List<InlineSite>> allSites() {
         List<FunctionSummary> all = new ArrayList<>();
-        withSitesByPath.values().forEach(all::addAll);
+        all().withSitesByPath.values().forEach(all::addAll);
         Map<String, List<InlineSite>> out = new HashMap<>();
         for (InlineSite s : sitesOf(all)) {
             out.computeIfAbsent(s.function(), k -> new ArrayList<>()).add(s);
@@ -134,14 +243,34 @@ final class DwarfDebugInfo implements DebugInfo {
         return out;
     }
 
-    /** The sites of the given DWARF functions, parsed from the units that hold them, sorted by call position. */
     private List<InlineSite> sitesOf(List<FunctionSummary> functions) {
-        if (functions.isEmpty()) {
-            return List.of();
+        return sitesOfEach(List.of(functions)).get(0);
+    }
+
+    /**
+     * The sites of each group of DWARF functions, parsed in one pass over the units that hold any of them, each list
+     * sorted by call position.
+     */
+    private List<List<InlineSite>> sitesOfEach(List<List<FunctionSummary>> groups) {
+        List<List<InlinedCall>> calls;
+        try {
+            calls = groups.stream().allMatch(List::isEmpty) ? groups.stream().map(g -> List.<InlinedCall>of()).toList()
+                    : dwarf.inlinedCallsOfEach(groups);
+        } catch (RustprobeException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
+            throw new RustprobeException("the DWARF of " + source + " is unreadable (" + e.getMessage() + ")");
         }
+        List<List<InlineSite>> out = new ArrayList<>(groups.size());
+        for (List<InlinedCall> c : calls) {
+            out.add(sitesOf(c));
+        }
+        return out;
+    }
+
+    /** The calls as sites, sorted by call position; each site remembers the call it came from. */
+    private List<InlineSite> sitesOf(Iterable<InlinedCall> calls) {
         List<InlineSite> out = new ArrayList<>();
         try {
-            for (InlinedCall c : dwarf.inlinedCallsOf(functions)) {
+            for (InlinedCall c : calls) {
                 String origin = pathOf(c.origin().linkageName(), c.origin().qualifiedName());
                 String caller = c.caller() == null ? "?" : pathOf(c.caller().linkageName(), c.caller().qualifiedName());
                 List<String> via = new ArrayList<>();
@@ -155,7 +284,9 @@ final class DwarfDebugInfo implements DebugInfo {
                         ranges.add(new AddressRange(r.begin(), r.end()));
                     }
                 }
-                out.add(new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges, via));
+                InlineSite site = new InlineSite(origin, caller, c.callFile(), c.callLine(), c.callColumn(), ranges, via);
+                callOf.put(site, c);
+                out.add(site);
             }
         } catch (RustprobeException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
             throw new RustprobeException("the DWARF of " + source + " is unreadable (" + e.getMessage() + ")");
@@ -174,7 +305,7 @@ final class DwarfDebugInfo implements DebugInfo {
         for (Instance i : function.instances()) {
             candidates.add(i.mangledName());
         }
-        String byPath = linkageOfPath.get(function.name());
+        String byPath = holding(wordsOf(function.name())).linkageOfPath.get(function.name());
         if (byPath != null) {
             candidates.add(byPath);
         }

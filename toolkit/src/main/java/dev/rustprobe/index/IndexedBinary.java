@@ -96,7 +96,7 @@ public final class IndexedBinary {
     private List<Function> matchExactly(Pattern p, boolean useDwarf) {
         List<Function> found = new ArrayList<>(index.matchExactly(p));
         if (useDwarf && p.hash() == null) {
-            for (Function f : inlineOnly()) {
+            for (Function f : inlineOnly(p.literalWords())) {
                 if (p.matchesPath(p.hasGenericArgs() ? f.name() : f.genericFamily())) {
                     found.add(f);
                 }
@@ -108,8 +108,13 @@ public final class IndexedBinary {
 
     /** Functions DWARF knows only as inlined copies: no symbol names them. */
     public List<Function> inlineOnly() {
+        return inlineOnly(List.of());
+    }
+
+    /** Inline-only functions among the paths that could hold every word (only those DWARF names are demangled). */
+    private List<Function> inlineOnly(List<String> words) {
         List<Function> out = new ArrayList<>();
-        for (String name : debugInfo().inlineSiteCounts().keySet()) {
+        for (String name : debugInfo().inlineSiteCounts(words).keySet()) {
             if (index.byName(name) == null) {
                 out.add(new Function(name, RustPath.withoutGenericArgs(name), true, List.of()));
             }

@@ -73,6 +73,8 @@ public final class ProbePlanner {
             }
             m.forEach(f -> matched.putIfAbsent(f.name(), f));
         }
+        Map<String, List<InlineSite>> inlineSites = options.inline()
+                ? debug.inlineSites(List.copyOf(matched.values())) : Map.of();
         Set<Long> copies = new HashSet<>();
         for (Function f : matched.values()) {
             for (Instance i : f.instances()) {
@@ -81,7 +83,7 @@ public final class ProbePlanner {
                 }
             }
             if (options.inline()) {
-                planInlineSites(f, debug.inlineSites(f));
+                planInlineSites(f, inlineSites.getOrDefault(f.name(), List.of()));
             }
         }
         if (sites.isEmpty()) {
@@ -292,17 +294,7 @@ public final class ProbePlanner {
     }
 
     private Optional<InlinedCall> inlinedCall(InlineSite site) {
-        if (dwarf.isEmpty()) {
-            return Optional.empty();
-        }
-        List<InlinedCall> at = dwarf.get().inlinedCallsAt(site.entry());
-        InlinedCall best = null;
-        for (InlinedCall c : at) {
-            if (c.lowPc() == site.entry() && c.callLine() == site.callLine() && c.callColumn() == site.callColumn()) {
-                best = c;
-            }
-        }
-        return Optional.ofNullable(best);
+        return binary.debugInfo().inlinedCall(site);
     }
 
     private Optional<Subprogram> subprogramAt(long address) {

@@ -100,4 +100,82 @@ public class InlineSitesTest {
             assertEquals("u64", sig.returnType());
         }
     }
+
+    /**
+     * What trace asks for one pattern (matches, with inline-only functions; each match's sites and signature),
+     * answered by demangling only the DWARF names that hold the pattern's identifiers, equals the answer from every
+     * name demangled; and the first way really leaves the rest alone.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0", "DEBUG"})
+    void onePatternsLookupsDemangleOnlyTheNamesThatCouldMatch(Variant v) {
+        Path bin = SampleRust.binary(v);
+        IndexedBinary everything = IndexedBinary.open(bin);
+        assertTrue(everything.debugInfo().inlineSiteCounts().size() > 100, "every path is demangled here");
+        int total = ((DwarfDebugInfo) everything.debugInfo()).demangled();
+        int inlineOnly = 0;
+        int sites = 0;
+        for (String text : List.of("sample_rust::**", "sample_rust::inline::scale", "scale", "core::ptr::**",
+                "alloc::**::fmt", "**::drop_in_place<*>", "sample_rust::generics::largest<u32>")) {
+            Pattern p = Pattern.parse(text);
+            IndexedBinary fresh = IndexedBinary.open(bin, p);
+            List<Function> got = fresh.match(p, true);
+            List<Function> want = everything.match(p, true);
+            assertEquals(want.stream().map(Function::name).toList(), got.stream().map(Function::name).toList(), text);
+            for (int k = 0; k < want.size(); k++) {
+                inlineOnly += want.get(k).instances().isEmpty() ? 1 : 0;
+                List<InlineSite> s = fresh.debugInfo().inlineSites(got.get(k));
+                sites += s.size();
+                assertEquals(everything.debugInfo().inlineSites(want.get(k)), s, want.get(k).name());
+                assertEquals(everything.debugInfo().signature(want.get(k)), fresh.debugInfo().signature(got.get(k)),
+                        want.get(k).name());
+            }
+            int demangled = ((DwarfDebugInfo) fresh.debugInfo()).demangled();
+            assertTrue(demangled < (text.startsWith("sample_rust::") ? total / 4 : total),
+                    text + ": " + demangled + " of " + total + " DWARF names demangled");
+        }
+        assertTrue(sites > 100, "sites compared: " + sites);
+        if (v.release()) {
+            assertTrue(inlineOnly > 0, "inline-only functions compared: " + inlineOnly);
+        }
+    }
+
+    /**
+     * Each site knows the DWARF call it was made from (the planner evaluates its values there): the same call that
+     * a lookup by the site's entry address, call position and function finds. (By address and position alone, the
+     * planner once took a nested call of another function at the same place.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0", "DEBUG"})
+    void everySiteKnowsTheCallAtItsEntry(Variant v) {
+        IndexedBinary binary = IndexedBinary.open(SampleRust.binary(v));
+        DebugInfo debug = binary.debugInfo();
+        dev.rustprobe.dwarf.Dwarf dwarf = debug.dwarf().orElseThrow();
+        List<Function> functions = binary.match(Pattern.parse("**"), true);
+        java.util.Map<String, List<InlineSite>> all = debug.inlineSites(functions);
+        int checked = 0;
+        for (Function f : functions) {
+            assertEquals(debug.inlineSites(f), all.get(f.name()), f.name() + ": alone and in a batch");
+            for (InlineSite s : all.get(f.name())) {
+                dev.rustprobe.dwarf.InlinedCall c = debug.inlinedCall(s).orElseThrow(() -> new AssertionError(s.toString()));
+                assertEquals(List.of(s.callLine(), s.callColumn()), List.of(c.callLine(), c.callColumn()), s.toString());
+                if (!s.probeable()) {
+                    continue;
+                }
+                dev.rustprobe.dwarf.InlinedCall byAddress = null;
+                for (dev.rustprobe.dwarf.InlinedCall at : dwarf.inlinedCallsAt(s.entry())) {
+                    // of the same function: the copy of one function can start where a copy of another, inlined
+                    // into it from the same line and column, starts (<&&OsStr as PartialEq>::eq, <&OsStr as ...)
+                    if (at.lowPc() == s.entry() && at.callLine() == s.callLine() && at.callColumn() == s.callColumn()
+                            && s.function().equals(DwarfDebugInfo.pathOf(at.origin().linkageName(),
+                            at.origin().qualifiedName()))) {
+                        byAddress = at;
+                    }
+                }
+                assertEquals(byAddress == null ? null : byAddress.offset(), c.offset(), s.toString());
+                checked++;
+            }
+        }
+        assertTrue(checked > 1000, "sites checked: " + checked);
+    }
 }
