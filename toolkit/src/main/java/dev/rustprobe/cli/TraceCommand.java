@@ -112,6 +112,9 @@ public final class TraceCommand implements Command {
         FutureTask<Optional<String>> bpf = background(BpfSupport::unavailableReason);
         FutureTask<TracedCommand> child = command.isEmpty() ? null
                 : background(() -> TracedCommand.startStopped(command, true));
+        if (child != null) {
+            intr.onEarlyExit = () -> abandon(child);
+        }
         TracedCommand started = null;
         try (TargetWatch watch = TargetWatch.open(Path.of(rest.get(0)), pid)) {
             // One pattern: only the symbols that could match it are demangled (most of opening a big library).
@@ -212,6 +215,8 @@ public final class TraceCommand implements Command {
         private boolean attaching;
         private boolean tracing;
         private volatile int signal;
+        /** Run before an exit in the first phase: kills the wrapper started in the background, quietly. */
+        private volatile Runnable onEarlyExit = () -> {};
 
         Interrupt(PrintStream err) {
             this.err = err;
@@ -230,6 +235,7 @@ public final class TraceCommand implements Command {
                 }
             }
             if (exitNow) {
+                onEarlyExit.run();
                 err.println("rustprobe: interrupted by " + Signals.name(sig) + " before anything was attached");
                 err.flush();
                 System.exit(128 + sig);

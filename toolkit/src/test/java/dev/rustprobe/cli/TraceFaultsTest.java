@@ -400,8 +400,10 @@ class TraceFaultsTest {
         Path marker = dir.resolve("ran");
         String shell = "echo ran >\"" + marker + "\"; exec \"$0\" --quiet >/dev/null";
         int whileAttaching = 0;
-        // delays after the wrapper appears (the attach follows at once), and one after tracing began
-        for (int delayMs : new int[] {0, 0, 20, 60, 150, -1}) {
+        // delays after the wrapper appears (it starts while the binary is read and planned, so the first land
+        // before the attach and later ones during it), and one after tracing began
+        int beforeAttach = 0;
+        for (int delayMs : new int[] {0, 50, 150, 250, 350, 450, 600, -1}) {
             Files.deleteIfExists(marker);
             Rp rp = new Rp(List.of("trace", "-o", "trace.txt", sample.toString(), "sample_rust::**", "--", "/bin/sh",
                     "-c", shell, sample.toString()));
@@ -417,7 +419,11 @@ class TraceFaultsTest {
             new ProcessBuilder("kill", "-INT", Long.toString(rp.process.pid())).start().waitFor();
             int code = rp.exit(60);
             String last = rp.lastErrLine();
-            if (code == 130) {
+            if (code == 130 && last.equals("rustprobe: interrupted by SIGINT before anything was attached")) {
+                beforeAttach++;
+                awaitEnded(wrapper, 10);
+                assertFalse(Files.exists(marker), "the command never ran");
+            } else if (code == 130) {
                 assertTrue(last.startsWith("rustprobe: interrupted by SIGINT while attaching: every probe is detached,"
                         + " and /bin/sh (pid " + wrapper + ") was killed before it started"), rp.err());
                 whileAttaching++;
@@ -430,7 +436,8 @@ class TraceFaultsTest {
             }
             assertFreed(rp.ids);
         }
-        assertTrue(whileAttaching >= 2, "SIGINT landed during the attach at least twice: " + whileAttaching);
+        assertTrue(whileAttaching >= 1, "SIGINT landed during the attach at least once: " + whileAttaching
+                + " (before it: " + beforeAttach + ")");
 
         // before anything is attached (reading the binary): one line, exit 130, no command started
         Files.deleteIfExists(marker);

@@ -28,7 +28,8 @@ class TargetWatchTest {
         assertTrue(TargetWatch.running((int) ProcessHandle.current().pid()));
         assertFalse(TargetWatch.running(Integer.MAX_VALUE));
         // a child that exits while its parent (a shell busy sleeping) does not reap it
-        Process sh = new ProcessBuilder("/bin/sh", "-c", "sh -c 'exit 0' & echo $!; exec sleep 5").start();
+        // the child outlives the shell's exec of sleep, so no shell can reap it before sleep (which never does)
+        Process sh = new ProcessBuilder("/bin/sh", "-c", "sh -c 'sleep 0.3' & echo $!; exec sleep 5").start();
         try {
             int child = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(sh.getInputStream()))
                     .readLine().trim());
