@@ -276,6 +276,17 @@ public final class TraceCommand implements Command {
             }
         };
         intr.attaching();
+        // fault injection for TraceFaultsTest: holds the attach phase open so that a signal lands inside it
+        String pause = System.getenv("RUSTPROBE_TEST_ATTACH_PAUSE_MS");
+        if (pause != null && pause.matches("[0-9]{1,6}")) {
+            err.println("rustprobe: test: attaching");
+            err.flush();
+            try {
+                Thread.sleep(Long.parseLong(pause));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // as a signal during the attach leaves it
+            }
+        }
         try (child) {
             OptionalInt only = child != null ? OptionalInt.of(child.pid()) : pid;
             only.ifPresent(watch::follow);

@@ -24,6 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -99,13 +100,19 @@ class TraceFaultsTest {
         private final Thread sampler;
 
         Rp(List<String> args) throws IOException {
+            this(args, Map.of());
+        }
+
+        Rp(List<String> args, Map<String, String> env) throws IOException {
             out = Files.createTempFile(dir, "rp", ".out");
             err = Files.createTempFile(dir, "rp", ".err");
             List<String> argv = new ArrayList<>(List.of(sigdfl.toString(), javaBin(), "-XX:+UseSerialGC", "-cp",
                     System.getProperty("java.class.path"), "dev.rustprobe.cli.Main"));
             argv.addAll(args);
-            process = new ProcessBuilder(argv).directory(dir.toFile()).redirectOutput(out.toFile())
-                    .redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            pb.environment().putAll(env);
+            process = pb.start();
             // what it holds, sampled while it runs (an object it held when it died is what must go)
             sampler = new Thread(() -> {
                 while (process.isAlive()) {
@@ -400,17 +407,19 @@ class TraceFaultsTest {
         Path marker = dir.resolve("ran");
         String shell = "echo ran >\"" + marker + "\"; exec \"$0\" --quiet >/dev/null";
         int whileAttaching = 0;
-        // delays after the wrapper appears (it starts while the binary is read and planned, so the first land
-        // before the attach and later ones during it), and one after tracing began
+        // the attach phase held open by the test hook (a signal then lands inside it, whatever the machine's
+        // speed), twice; and once after tracing began
         int beforeAttach = 0;
-        for (int delayMs : new int[] {0, 50, 150, 250, 350, 450, 600, -1}) {
+        for (int delayMs : new int[] {0, 100, -1}) {
             Files.deleteIfExists(marker);
             Rp rp = new Rp(List.of("trace", "-o", "trace.txt", sample.toString(), "sample_rust::**", "--", "/bin/sh",
-                    "-c", shell, sample.toString()));
+                    "-c", shell, sample.toString()), delayMs >= 0 ? Map.of("RUSTPROBE_TEST_ATTACH_PAUSE_MS", "5000")
+                    : Map.of());
             int wrapper;
             if (delayMs >= 0) {
                 wrapper = rp.awaitWrapper();
                 assertNotEquals(0, wrapper, rp.err());
+                rp.awaitErr("rustprobe: test: attaching");
                 Thread.sleep(delayMs);
             } else {
                 rp.awaitErr("rustprobe: tracing");
@@ -436,8 +445,8 @@ class TraceFaultsTest {
             }
             assertFreed(rp.ids);
         }
-        assertTrue(whileAttaching >= 1, "SIGINT landed during the attach at least once: " + whileAttaching
-                + " (before it: " + beforeAttach + ")");
+        assertEquals(2, whileAttaching, "SIGINT landed during the held attach both times (before it: " + beforeAttach
+                + ")");
 
         // before anything is attached (reading the binary): one line, exit 130, no command started
         Files.deleteIfExists(marker);
