@@ -25,9 +25,9 @@ class AttachedProgramTest {
         String name = TestSupport.uniqueName("rpt_ap");
         try (BpfMap<Integer, Long> counts = BpfMap.array("rpt_ap", Codec.U64, 2)) {
             AttachedProgram ap = type == null
-                    ? AttachedProgram.loadAndAttach(Programs.countByCookie(counts.fd()), "GPL", name, target,
+                    ? AttachedProgram.loadAndAttach(HitCounter.byCookie(counts.fd()), "GPL", name, target,
                             List.of(Probe.entry(hit, 0), Probe.ret(hit, 1)), OptionalInt.empty())
-                    : AttachedProgram.loadAndAttach(type, Programs.countByCookie(counts.fd()), "GPL", name, target,
+                    : AttachedProgram.loadAndAttach(type, HitCounter.byCookie(counts.fd()), "GPL", name, target,
                             List.of(Probe.entry(hit, 0), Probe.ret(hit, 1)), OptionalInt.empty());
             try (ap) {
                 assertEquals(kind, ap.links().kind());
@@ -54,7 +54,7 @@ class AttachedProgramTest {
     void failedAttachUnloadsTheProgram() throws InterruptedException {
         String name = TestSupport.uniqueName("rpt_apf");
         try (BpfMap<Integer, Long> counts = BpfMap.array("rpt_apf", Codec.U64, 1)) {
-            assertThrows(BpfException.class, () -> AttachedProgram.loadAndAttach(Programs.countByCookie(counts.fd()),
+            assertThrows(BpfException.class, () -> AttachedProgram.loadAndAttach(HitCounter.byCookie(counts.fd()),
                     "GPL", name, target, List.of(Probe.entry(1L << 40, 0)), OptionalInt.empty()));
             LifetimeTest.awaitGone(name, List.of());
         }

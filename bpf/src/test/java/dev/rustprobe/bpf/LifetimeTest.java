@@ -85,8 +85,8 @@ class LifetimeTest {
     private Session open(String name) {
         RingBuffer rb = RingBuffer.open(name, 1 << 16);
         BpfMap<Integer, Long> counts = BpfMap.array(name, Codec.U64, 2);
-        Program multi = Program.load(ProgramType.UPROBE_MULTI, Programs.countByCookie(counts.fd()), "GPL", name);
-        Program each = Program.load(ProgramType.KPROBE, Programs.countByCookie(counts.fd()), "GPL", name);
+        Program multi = Program.load(ProgramType.UPROBE_MULTI, HitCounter.byCookie(counts.fd()), "GPL", name);
+        Program each = Program.load(ProgramType.KPROBE, HitCounter.byCookie(counts.fd()), "GPL", name);
         UprobeLinks ml = UprobeAttach.attach(multi, target, List.of(Probe.entry(hit, 0), Probe.ret(hit, 1)),
                 OptionalInt.empty());
         UprobeLinks el = UprobeAttach.attach(each, target, List.of(Probe.entry(hit, 0), Probe.ret(hit, 1)),

@@ -1,33 +1,14 @@
-// Small programs the kernel tests attach: count hits per cookie, record a cookie-selected register.
+// Small programs the kernel tests attach (besides HitCounter): record a cookie-selected register.
 package dev.rustprobe.bpf;
 
 import dev.rustprobe.bpf.asm.Asm;
 import dev.rustprobe.bpf.asm.Helper;
 import dev.rustprobe.bpf.asm.Insn;
 import dev.rustprobe.bpf.asm.Reg;
-import dev.rustprobe.bpf.asm.Size;
 import java.util.List;
 
 final class Programs {
     private Programs() {
-    }
-
-    /** counts[cookie] += 1 (atomically), for cookies inside the array. */
-    static List<Insn> countByCookie(int countsFd) {
-        return new Asm()
-                .call(Helper.GET_ATTACH_COOKIE) // r1 is still ctx on entry
-                .stxw(Reg.R10, -4, Reg.R0)
-                .ldMapFd(Reg.R1, countsFd)
-                .mov64Reg(Reg.R2, Reg.R10)
-                .add(Reg.R2, -4)
-                .call(Helper.MAP_LOOKUP_ELEM)
-                .jeq(Reg.R0, 0, "out")
-                .mov64Imm(Reg.R1, 1)
-                .atomicAdd(Size.DW, Reg.R0, 0, Reg.R1)
-                .label("out")
-                .mov64Imm(Reg.R0, 0)
-                .exit()
-                .build();
     }
 
     /** values[cookie] = the pt_regs field regs[cookie], choosing the load by comparing the cookie. */

@@ -41,7 +41,7 @@ class UprobeTest {
         long hit = TestSupport.offsetOf(target, "rp_hit");
         long other = TestSupport.offsetOf(target, "rp_other");
         try (BpfMap<Integer, Long> counts = BpfMap.array("rpt_counts", Codec.U64, 4);
-             Program p = Program.load(type, Programs.countByCookie(counts.fd()), "GPL", TestSupport.uniqueName("rpt_cnt"));
+             Program p = Program.load(type, HitCounter.byCookie(counts.fd()), "GPL", TestSupport.uniqueName("rpt_cnt"));
              UprobeLinks links = UprobeAttach.attach(p, target,
                      List.of(Probe.entry(hit, 0), Probe.entry(other, 1), Probe.ret(other, 2)), OptionalInt.empty())) {
             assertEquals(type == ProgramType.UPROBE_MULTI ? UprobeLinks.Kind.MULTI : UprobeLinks.Kind.PERF_EVENT,
@@ -95,7 +95,7 @@ class UprobeTest {
             int pidA = Integer.parseInt(new BufferedReader(new InputStreamReader(a.getInputStream())).readLine());
             new BufferedReader(new InputStreamReader(b.getInputStream())).readLine();
             try (BpfMap<Integer, Long> counts = BpfMap.array("rpt_pid", Codec.U64, 1);
-                 Program p = Program.load(type, Programs.countByCookie(counts.fd()), "GPL",
+                 Program p = Program.load(type, HitCounter.byCookie(counts.fd()), "GPL",
                          TestSupport.uniqueName("rpt_pid"));
                  UprobeLinks links = UprobeAttach.attach(p, target, List.of(Probe.entry(hit, 0)),
                          OptionalInt.of(pidA))) {
@@ -126,7 +126,7 @@ class UprobeTest {
             probes.add(Probe.entry(offsets.get("rp_f" + i), i));
         }
         try (BpfMap<Integer, Long> counts = BpfMap.array("rpt_many", Codec.U64, n);
-             Program p = Program.load(type, Programs.countByCookie(counts.fd()), "GPL", TestSupport.uniqueName("rpt_many"));
+             Program p = Program.load(type, HitCounter.byCookie(counts.fd()), "GPL", TestSupport.uniqueName("rpt_many"));
              UprobeLinks links = UprobeAttach.attach(p, many, probes, OptionalInt.empty())) {
             assertEquals(n, links.probeCount());
             assertEquals(type == ProgramType.UPROBE_MULTI ? 1 : n, links.linkCount());
@@ -140,9 +140,9 @@ class UprobeTest {
     @Test
     void attachFailuresSaySomethingActionable() {
         try (BpfMap<Integer, Long> counts = BpfMap.array("rpt_err", Codec.U64, 1);
-             Program multi = Program.load(ProgramType.UPROBE_MULTI, Programs.countByCookie(counts.fd()), "GPL",
+             Program multi = Program.load(ProgramType.UPROBE_MULTI, HitCounter.byCookie(counts.fd()), "GPL",
                      TestSupport.uniqueName("rpt_err"));
-             Program each = Program.load(ProgramType.KPROBE, Programs.countByCookie(counts.fd()), "GPL",
+             Program each = Program.load(ProgramType.KPROBE, HitCounter.byCookie(counts.fd()), "GPL",
                      TestSupport.uniqueName("rpt_err"))) {
             BpfException missing = assertThrows(BpfException.class, () -> UprobeAttach.attach(multi,
                     Path.of("/no/such/binary"), List.of(Probe.entry(0, 0)), OptionalInt.empty()));

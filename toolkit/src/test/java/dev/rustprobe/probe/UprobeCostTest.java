@@ -5,15 +5,11 @@ package dev.rustprobe.probe;
 import dev.rustprobe.bpf.BpfMap;
 import dev.rustprobe.bpf.BpfSupport;
 import dev.rustprobe.bpf.Codec;
+import dev.rustprobe.bpf.HitCounter;
 import dev.rustprobe.bpf.Probe;
 import dev.rustprobe.bpf.Program;
 import dev.rustprobe.bpf.UprobeAttach;
 import dev.rustprobe.bpf.UprobeLinks;
-import dev.rustprobe.bpf.asm.Asm;
-import dev.rustprobe.bpf.asm.Helper;
-import dev.rustprobe.bpf.asm.Insn;
-import dev.rustprobe.bpf.asm.Reg;
-import dev.rustprobe.bpf.asm.Size;
 import dev.rustprobe.elf.ElfFile;
 import dev.rustprobe.elf.ElfSymbol;
 import dev.rustprobe.testing.ExternalTools;
@@ -67,7 +63,7 @@ class UprobeCostTest {
         int emulated = 0;
         int stepped = 0;
         try (BpfMap<Integer, Long> hits = BpfMap.array("rp_cost_hits", Codec.U64, 1);
-             Program p = Program.load(UprobeAttach.preferredProgramType(), countHits(hits.fd()), "GPL", "rp_cost")) {
+             Program p = Program.load(UprobeAttach.preferredProgramType(), HitCounter.byCookie(hits.fd()), "GPL", "rp_cost")) {
             for (Map.Entry<String, ElfSymbol> k : kinds.entrySet()) {
                 ElfSymbol s = k.getValue();
                 long fileOffset = elf.fileOffsetOf(s.value()).orElseThrow();
@@ -92,24 +88,6 @@ class UprobeCostTest {
         }
         assertEquals(List.of(), wrong);
         assertTrue(emulated >= 8 && stepped >= 8, "both kinds are exercised: " + emulated + "/" + stepped);
-    }
-
-    /** hits[0] += 1. */
-    private static List<Insn> countHits(int mapFd) {
-        return new Asm()
-                .mov64Imm(Reg.R1, 0)
-                .stxw(Reg.R10, -4, Reg.R1)
-                .ldMapFd(Reg.R1, mapFd)
-                .mov64Reg(Reg.R2, Reg.R10)
-                .add(Reg.R2, -4)
-                .call(Helper.MAP_LOOKUP_ELEM)
-                .jeq(Reg.R0, 0, "out")
-                .mov64Imm(Reg.R1, 1)
-                .atomicAdd(Size.DW, Reg.R0, 0, Reg.R1)
-                .label("out")
-                .mov64Imm(Reg.R0, 0)
-                .exit()
-                .build();
     }
 
     /** Runs the target calling k_NAME under a probe on its first byte; returns the uprobe mappings it reported. */
