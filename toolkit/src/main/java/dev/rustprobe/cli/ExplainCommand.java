@@ -195,6 +195,9 @@ public final class ExplainCommand implements Command {
                 if (!scan.complete()) {
                     exitNote = "decoding stopped at " + CliSupport.hex(scan.desyncAt())
                             + ", so exits may be missing (trace falls back to a uretprobe)";
+                } else if (scan.leaf()) {
+                    exitNote = "it calls nothing, so trace takes its returns with a uretprobe instead: no panic can unwind"
+                            + " through it, and a uretprobe's return is not single-stepped";
                 }
             }
             return new ProbeSites(v.sentence(), SitePlans.entry(v, s.get(), vtables), SitePlans.ret(s.get(), vtables),

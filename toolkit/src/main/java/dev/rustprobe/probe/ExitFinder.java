@@ -26,10 +26,19 @@ public final class ExitFinder {
     /**
      * What a scan found. {@code desyncAt} is the address where decoding failed (an undefined opcode, or an
      * instruction running past the function's end), or -1; when it is not -1 the exits are incomplete and a caller
-     * should fall back to a uretprobe with a warning.
+     * should fall back to a uretprobe with a warning. {@code calls} counts call instructions, direct or not.
      */
-    public record Scan(List<ExitSite> exits, List<JumpTable> jumpTables, int instructions, long desyncAt) {
+    public record Scan(List<ExitSite> exits, List<JumpTable> jumpTables, int instructions, int calls, long desyncAt) {
         public boolean complete() { return desyncAt < 0; }
+
+        /**
+         * A leaf: fully decoded, it calls nothing and leaves only by ret. No panic can unwind through such a frame
+         * (a panic starts in a call, and Rust does not unwind out of signal handlers), so the return address a
+         * uretprobe swaps in is never seen by an unwinder there.
+         */
+        public boolean leaf() {
+            return complete() && calls == 0 && !exits.isEmpty() && exits.stream().allMatch(e -> e.kind() == Kind.RET);
+        }
     }
 
     private static final int LOOKBACK = 12;
@@ -69,9 +78,11 @@ public final class ExitFinder {
         }
         List<ExitSite> exits = new ArrayList<>();
         List<JumpTable> tables = new ArrayList<>();
+        int calls = 0;
         for (int k = 0; k < insns.size(); k++) {
             Instruction i = insns.get(k);
             switch (i.flow()) {
+                case CALL, CALL_INDIRECT -> calls++;
                 case RET, RET_FAR -> exits.add(new ExitSite(i.address(), Kind.RET, -1, true, "ret"));
                 case JMP -> {
                     if (i.target() < start || i.target() >= end) {
@@ -88,7 +99,7 @@ public final class ExitFinder {
                 default -> { }
             }
         }
-        return new Scan(List.copyOf(exits), List.copyOf(tables), insns.size(), desync);
+        return new Scan(List.copyOf(exits), List.copyOf(tables), insns.size(), calls, desync);
     }
 
     /**

@@ -172,6 +172,9 @@ public final class ProbePlanner {
                 why = "its machine code could not be decoded past 0x" + Long.toHexString(scan.desyncAt());
             } else if (!unsure.isEmpty()) {
                 why = "it has an indirect jump that may leave it (" + unsure.get(0).why() + ")";
+            } else if (scan.leaf()) {
+                // safe, and cheaper: the kernel single-steps a ret but not a uretprobe's return trampoline
+                return List.of(new Exit(i.address(), "uretprobe", -1, true));
             } else {
                 List<Exit> out = new ArrayList<>();
                 for (ExitFinder.ExitSite e : scan.exits()) {

@@ -5,6 +5,7 @@ package dev.rustprobe.probe;
 import dev.rustprobe.elf.ElfFile;
 import dev.rustprobe.index.IndexedBinary;
 import dev.rustprobe.index.Pattern;
+import dev.rustprobe.testing.ExternalTools;
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Variant;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,11 +31,36 @@ class ProbePlannerTest {
         TracePlan p = plan(DEFAULT, "sample_rust::**");
         ElfFile elf = ElfFile.open(SampleRust.binary(Variant.RELEASE_LEGACY));
         assertTrue(p.count(ProbeSite.Kind.RETURN) > 100, "return sites: " + p.count(ProbeSite.Kind.RETURN));
+        int leaves = 0;
         for (ProbeSite s : p.sites()) {
             if (s.kind() != ProbeSite.Kind.RETURN) {
                 continue;
             }
-            assertTrue(!s.uretprobe(), "sample-rust's exits all decode: " + s);
+            if (s.uretprobe()) {
+                // only a leaf gets one by default (sample-rust's exits all decode): objdump must agree it calls nothing
+                String asm = ExternalTools.run("objdump", "-d", "--no-show-raw-insn",
+                        "--start-address=0x" + Long.toHexString(s.copyAddress()),
+                        "--stop-address=0x" + Long.toHexString(s.copyAddress() + copySize(elf, s.copyAddress())),
+                        SampleRust.binary(Variant.RELEASE_LEGACY).toString());
+                List<String> insns = asm.lines().filter(l -> l.matches("^ +[0-9a-f]+:\t.*")).toList();
+                assertFalse(insns.isEmpty(), asm);
+                long start = s.copyAddress();
+                long end = start + copySize(elf, start);
+                for (String l : insns) {
+                    String[] parts = l.split("\t", 2)[1].trim().split("\\s+");
+                    boolean jump = parts[0].startsWith("j");
+                    assertFalse(parts[0].startsWith("call"), s.function() + " has a uretprobe but calls:\n" + l);
+                    if (jump) {
+                        assertFalse(parts[1].startsWith("*"), s.function() + " jumps indirectly:\n" + l);
+                        long target = Long.parseLong(parts[1], 16);
+                        assertTrue(target >= start && target < end, s.function() + " jumps out:\n" + l);
+                    }
+                }
+                assertTrue(insns.stream().anyMatch(l -> l.contains("\tret")), asm);
+                assertEquals(ProbeProgram.Role.RETURN_AFTER, s.spec().role());
+                leaves++;
+                continue;
+            }
             var sec = elf.sectionAt(s.address()).orElseThrow();
             ByteBuffer raw = elf.raw(sec);
             int at = (int) (s.address() - sec.address());
@@ -49,6 +76,13 @@ class ProbePlannerTest {
             assertTrue(s.address() > s.copyAddress(), "not at the copy's first instruction");
             assertEquals(elf.fileOffsetOf(s.address()).getAsLong(), s.fileOffset());
         }
+        assertTrue(leaves >= 10, "sample-rust has many leaf functions (orders::place among them): " + leaves);
+        assertTrue(p.sites().stream().anyMatch(s -> s.function().equals("sample_rust::orders::place") && s.uretprobe()));
+    }
+
+    static long copySize(ElfFile elf, long address) {
+        return elf.symbols().stream().filter(x -> x.value() == address && x.isFunction() && x.size() > 0)
+                .findFirst().orElseThrow().size();
     }
 
     @Test
