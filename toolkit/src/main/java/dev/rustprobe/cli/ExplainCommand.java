@@ -23,7 +23,9 @@ import dev.rustprobe.index.Parameter;
 import dev.rustprobe.index.Pattern;
 import dev.rustprobe.index.Signature;
 import dev.rustprobe.probe.ExitFinder;
+import dev.rustprobe.probe.FunctionCode;
 import dev.rustprobe.probe.Instruction;
+import dev.rustprobe.probe.UnwindSafety;
 import dev.rustprobe.probe.UprobeCost;
 import dev.rustprobe.probe.X86Decoder;
 import org.apache.commons.cli.CommandLine;
@@ -149,11 +151,12 @@ public final class ExplainCommand implements Command {
         Dwarf dw = binary.hasDwarf() ? Dwarf.open(binary.elf()) : null;
         Shape.Vtables vtables = dw == null ? Shape.Vtables.NONE : DwarfVtables.of(dw);
         List<CopyInfo> copies = new ArrayList<>();
+        UnwindSafety unwind = new UnwindSafety(binary.elf());
         for (Instance i : f.instances()) {
             AliasGroup g = index.aliasesAt(i.address());
             List<String> aliases = g == null ? List.of()
                     : g.names().stream().filter(n -> !n.equals(f.name())).toList();
-            ProbeSites ps = dw == null ? null : probeSites(binary, dw, vtables, i, aliases.size() + 1);
+            ProbeSites ps = dw == null ? null : probeSites(binary, dw, vtables, unwind, i, aliases.size() + 1);
             copies.add(new CopyInfo(i, binary.elf().fileOffsetOf(i.address()), i.crateHash(), aliases,
                     ps == null ? List.of() : entryLines(ps), ps));
         }
@@ -172,7 +175,8 @@ public final class ExplainCommand implements Command {
     }
 
     /** The value plans at one copy's entry and exits (dev.rustprobe.abi), or null if DWARF has no subprogram there. */
-    private static ProbeSites probeSites(IndexedBinary binary, Dwarf dw, Shape.Vtables vtables, Instance i,
+    private static ProbeSites probeSites(IndexedBinary binary, Dwarf dw, Shape.Vtables vtables, UnwindSafety unwind,
+                                         Instance i,
                                          int names) {
         try {
             Optional<Subprogram> s = dw.subprogramAt(i.address());
@@ -183,7 +187,7 @@ public final class ExplainCommand implements Command {
             List<ExitFinder.ExitSite> exits = List.of();
             List<ProbeCost> exitCosts = new ArrayList<>();
             String exitNote = null;
-            byte[] code = code(binary, i.address(), i.size());
+            byte[] code = FunctionCode.read(binary.elf(), i.address(), i.size());
             if (code == null) {
                 exitNote = "the function's code could not be read, so its exits are unknown";
             } else {
@@ -195,9 +199,12 @@ public final class ExplainCommand implements Command {
                 if (!scan.complete()) {
                     exitNote = "decoding stopped at " + CliSupport.hex(scan.desyncAt())
                             + ", so exits may be missing (trace falls back to a uretprobe)";
-                } else if (scan.leaf()) {
-                    exitNote = "it calls nothing, so trace takes its returns with a uretprobe instead: no panic can unwind"
-                            + " through it, and a uretprobe's return is not single-stepped";
+                } else if (scan.exits().stream().allMatch(x -> x.certain())) {
+                    UnwindSafety.Verdict u = unwind.of(i.address(), i.size());
+                    exitNote = u.canUnwind()
+                            ? "a panic may unwind through it: " + u.why() + "; trace probes each exit"
+                            : u.why() + ", so no panic can unwind through it: trace takes its returns with a uretprobe,"
+                            + " whose return is not single-stepped";
                 }
             }
             return new ProbeSites(v.sentence(), SitePlans.entry(v, s.get(), vtables), SitePlans.ret(s.get(), vtables),
@@ -212,22 +219,10 @@ public final class ExplainCommand implements Command {
     private static byte[] firstInstruction(IndexedBinary binary, long address) {
         Optional<dev.rustprobe.elf.Section> sec = binary.elf().sectionAt(address);
         return sec.isEmpty() ? null
-                : code(binary, address, Math.min(15, sec.get().address() + sec.get().size() - address));
+                : FunctionCode.read(binary.elf(), address, Math.min(15, sec.get().address() + sec.get().size() - address));
     }
 
     /** The bytes of [address, address+size) from the section that holds them, or null. */
-    private static byte[] code(IndexedBinary binary, long address, long size) {
-        Optional<dev.rustprobe.elf.Section> sec = binary.elf().sectionAt(address);
-        if (sec.isEmpty() || !sec.get().hasFileData() || size <= 0
-                || address + size > sec.get().address() + sec.get().size()) {
-            return null;
-        }
-        java.nio.ByteBuffer raw = binary.elf().raw(sec.get());
-        byte[] out = new byte[(int) size];
-        raw.get((int) (address - sec.get().address()), out);
-        return out;
-    }
-
     /** The inlined call DWARF has for an index site: the one starting there whose origin is the site's function. */
     private static List<SiteValue> inlineValues(Dwarf dw, Shape.Vtables vtables, InlineSite site) {
         try {

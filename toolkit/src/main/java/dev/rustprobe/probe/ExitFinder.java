@@ -26,18 +26,17 @@ public final class ExitFinder {
     /**
      * What a scan found. {@code desyncAt} is the address where decoding failed (an undefined opcode, or an
      * instruction running past the function's end), or -1; when it is not -1 the exits are incomplete and a caller
-     * should fall back to a uretprobe with a warning. {@code calls} counts call instructions, direct or not.
+     * should fall back to a uretprobe with a warning. {@code callTargets}: the targets of direct calls, in order;
+     * {@code indirectCalls}: calls through a register or memory.
      */
-    public record Scan(List<ExitSite> exits, List<JumpTable> jumpTables, int instructions, int calls, long desyncAt) {
+    public record Scan(List<ExitSite> exits, List<JumpTable> jumpTables, int instructions, List<Long> callTargets,
+                       int indirectCalls, long desyncAt) {
         public boolean complete() { return desyncAt < 0; }
 
-        /**
-         * A leaf: fully decoded, it calls nothing and leaves only by ret. No panic can unwind through such a frame
-         * (a panic starts in a call, and Rust does not unwind out of signal handlers), so the return address a
-         * uretprobe swaps in is never seen by an unwinder there.
-         */
+        /** Fully decoded, it calls nothing and leaves only by ret. */
         public boolean leaf() {
-            return complete() && calls == 0 && !exits.isEmpty() && exits.stream().allMatch(e -> e.kind() == Kind.RET);
+            return complete() && callTargets.isEmpty() && indirectCalls == 0 && !exits.isEmpty()
+                    && exits.stream().allMatch(e -> e.kind() == Kind.RET);
         }
     }
 
@@ -78,11 +77,13 @@ public final class ExitFinder {
         }
         List<ExitSite> exits = new ArrayList<>();
         List<JumpTable> tables = new ArrayList<>();
-        int calls = 0;
+        List<Long> callTargets = new ArrayList<>();
+        int indirectCalls = 0;
         for (int k = 0; k < insns.size(); k++) {
             Instruction i = insns.get(k);
             switch (i.flow()) {
-                case CALL, CALL_INDIRECT -> calls++;
+                case CALL -> callTargets.add(i.target());
+                case CALL_INDIRECT -> indirectCalls++;
                 case RET, RET_FAR -> exits.add(new ExitSite(i.address(), Kind.RET, -1, true, "ret"));
                 case JMP -> {
                     if (i.target() < start || i.target() >= end) {
@@ -99,7 +100,8 @@ public final class ExitFinder {
                 default -> { }
             }
         }
-        return new Scan(List.copyOf(exits), List.copyOf(tables), insns.size(), calls, desync);
+        return new Scan(List.copyOf(exits), List.copyOf(tables), insns.size(), List.copyOf(callTargets), indirectCalls,
+                desync);
     }
 
     /**

@@ -45,12 +45,14 @@ public final class ProbePlanner {
     private final Shape.Vtables vtables;
     private final List<ProbeSite> sites = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final UnwindSafety unwind;
 
     private ProbePlanner(IndexedBinary binary, Options options) {
         this.binary = binary;
         this.options = options;
         this.dwarf = binary.debugInfo().dwarf();
         this.vtables = dwarf.map(d -> (Shape.Vtables) DwarfVtables.of(d)).orElse(Shape.Vtables.NONE);
+        this.unwind = new UnwindSafety(binary.elf());
     }
 
     /** Fails with a RustprobeException naming the nearest functions when a pattern matches nothing. */
@@ -161,7 +163,7 @@ public final class ProbePlanner {
         if (options.returns() == Returns.URETPROBE) {
             return List.of(new Exit(i.address(), "uretprobe", -1, true));
         }
-        byte[] code = code(i.address(), i.size());
+        byte[] code = FunctionCode.read(binary.elf(), i.address(), i.size());
         String why;
         if (code == null || i.size() <= 0) {
             why = "its code size is unknown";
@@ -172,7 +174,7 @@ public final class ProbePlanner {
                 why = "its machine code could not be decoded past 0x" + Long.toHexString(scan.desyncAt());
             } else if (!unsure.isEmpty()) {
                 why = "it has an indirect jump that may leave it (" + unsure.get(0).why() + ")";
-            } else if (scan.leaf()) {
+            } else if (!unwind.of(i.address(), i.size()).canUnwind()) {
                 // safe, and cheaper: the kernel single-steps a ret but not a uretprobe's return trampoline
                 return List.of(new Exit(i.address(), "uretprobe", -1, true));
             } else {
@@ -268,7 +270,7 @@ public final class ProbePlanner {
         }
         Set<Long> targets = new HashSet<>();
         for (dev.rustprobe.index.AddressRange r : ranges) {
-            byte[] code = code(r.low(), r.length());
+            byte[] code = FunctionCode.read(binary.elf(), r.low(), r.length());
             if (code == null) {
                 return out;
             }
@@ -312,17 +314,6 @@ public final class ProbePlanner {
     }
 
     /** The bytes of [address, address+size) from the section that holds them, or null. */
-    private byte[] code(long address, long size) {
-        Optional<Section> s = binary.elf().sectionAt(address);
-        if (s.isEmpty() || !s.get().hasFileData() || size <= 0 || address + size > s.get().address() + s.get().size()) {
-            return null;
-        }
-        ByteBuffer raw = binary.elf().raw(s.get());
-        byte[] out = new byte[(int) size];
-        raw.get((int) (address - s.get().address()), out);
-        return out;
-    }
-
     private void add(ProbeSite.Kind kind, String function, List<String> aliases, long copy, long address, long fileOffset,
                      String caller, String callSite, String exit, ProbeProgram.Role role, int jcc, boolean uretprobe,
                      List<SiteValue> values, boolean described) {
