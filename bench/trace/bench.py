@@ -64,6 +64,7 @@ CONFIGS = {
                                % (t.binary, t.symbol, t.binary, t.symbol), a),
     "rp_record": lambda t, a: [RP, "trace", "--returns=none", t.binary, t.path, "--"] + a,
     "rp_default": lambda t, a: [RP, "trace", t.binary, t.path, "--"] + a,
+    "rp_rets": lambda t, a: [RP, "trace", "--returns=rets", t.binary, t.path, "--"] + a,
     "rp_uret": lambda t, a: [RP, "trace", "--returns=uretprobe", t.binary, t.path, "--"] + a,
 }
 
@@ -142,6 +143,7 @@ def main():
                 "rp_record": "%.2fx bpftrace count (target <= 1.3), %.2fx bpftrace printf (target <= 0.2)"
                              % (over["rp_record"] / over["bt_count"], over["rp_record"] / over["bt_printf"]),
                 "rp_default": "%.2fx bpftrace hist (target <= 1.0)" % (over["rp_default"] / over["bt_hist"]),
+                "rp_rets": "%.2fx bpftrace hist" % (over["rp_rets"] / over["bt_hist"]),
                 "rp_uret": "%.2fx bpftrace hist" % (over["rp_uret"] / over["bt_hist"]),
             }
             for c in CONFIGS:

@@ -1,7 +1,7 @@
 // bench/trace's second target: hot::place(id: u32, name: &str, qty: Option<u32>) called N times (argv[1]).
 // Unlike sample-rust's orders::place, which starts with `test` (single-stepped by the kernel), this one saves
 // registers first, so its entry is a `push` the kernel emulates: the case where a probe's own cost shows most.
-// It calls a helper, so it is not a leaf and rustprobe's default takes its returns at its `ret`.
+// It calls a helper that cannot panic, so rustprobe's default still takes its returns with a uretprobe (UnwindSafety).
 use std::hint::black_box;
 
 #[inline(never)]

@@ -203,8 +203,8 @@ public final class ExplainCommand implements Command {
                     UnwindSafety.Verdict u = unwind.of(i.address(), i.size());
                     exitNote = u.canUnwind()
                             ? "a panic may unwind through it: " + u.why() + "; trace probes each exit"
-                            : u.why() + ", so no panic can unwind through it: trace takes its returns with a uretprobe,"
-                            + " whose return is not single-stepped";
+                            : u.why() + ", so no panic can unwind through it: by default trace takes its returns"
+                            + " with a uretprobe, whose return is not single-stepped";
                 }
             }
             return new ProbeSites(v.sentence(), SitePlans.entry(v, s.get(), vtables), SitePlans.ret(s.get(), vtables),

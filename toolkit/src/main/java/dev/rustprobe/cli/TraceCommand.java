@@ -59,7 +59,7 @@ public final class TraceCommand implements Command {
                 .addOption(null, "json", false, "one JSON object per event (schema in README.md)")
                 .addOption(null, "max-bytes", true, "bytes read per string or slice (default 64)")
                 .addOption(null, "no-inline", false, "do not probe inlined call sites")
-                .addOption(null, "returns", true, "rets (default: uprobes on each ret and tail jump), uretprobe, none")
+                .addOption(null, "returns", true, "auto (default: a uretprobe where no panic can unwind through, else rets), rets (uprobes on each ret and tail jump), uretprobe, none")
                 .addOption("o", "output", true, "write the trace to FILE instead of stdout")
                 .addOption(null, "ring-bytes", true, "ring buffer size, a power of two from 4096 (default 16 MiB)")
                 .addOption("h", "help", false, "show this help");
@@ -88,7 +88,7 @@ public final class TraceCommand implements Command {
         if (!command.isEmpty() && cl.hasOption("pid")) {
             throw new UsageException("-p and -- COMMAND exclude each other");
         }
-        ProbePlanner.Returns returns = returnsMode(cl.getOptionValue("returns", "rets"));
+        ProbePlanner.Returns returns = returnsMode(cl.getOptionValue("returns", "auto"));
         int maxBytes = intOption(cl, "max-bytes", DEFAULT_MAX_BYTES, 0, 4096);
         long durationMs = cl.hasOption("duration") ? durationMillis(cl.getOptionValue("duration")) : -1;
         OptionalInt pid = cl.hasOption("pid") ? OptionalInt.of(intOption(cl, "pid", 0, 1, Integer.MAX_VALUE))
@@ -423,10 +423,11 @@ public final class TraceCommand implements Command {
 
     static ProbePlanner.Returns returnsMode(String v) {
         return switch (v) {
+            case "auto" -> ProbePlanner.Returns.AUTO;
             case "rets" -> ProbePlanner.Returns.RETS;
             case "uretprobe" -> ProbePlanner.Returns.URETPROBE;
             case "none" -> ProbePlanner.Returns.NONE;
-            default -> throw new UsageException("--returns takes rets, uretprobe or none, not '" + v + "'");
+            default -> throw new UsageException("--returns takes auto, rets, uretprobe or none, not '" + v + "'");
         };
     }
 

@@ -34,8 +34,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 public final class ProbePlanner {
-    /** How returns are seen: uprobes on each ret and tail jump (safe), uretprobes (a panic through one aborts), or not. */
-    public enum Returns { RETS, URETPROBE, NONE }
+    /**
+     * How returns are seen: AUTO, per copy a uretprobe where no panic can unwind through it (UnwindSafety) and
+     * otherwise RETS; RETS, uprobes on each ret and tail jump (safe, but the kernel single-steps a ret); URETPROBE
+     * everywhere (a panic unwinding through one aborts the process); NONE, calls only.
+     */
+    public enum Returns { AUTO, RETS, URETPROBE, NONE }
 
     public record Options(boolean inline, Returns returns, int maxBytes) {}
 
@@ -174,7 +178,7 @@ public final class ProbePlanner {
                 why = "its machine code could not be decoded past 0x" + Long.toHexString(scan.desyncAt());
             } else if (!unsure.isEmpty()) {
                 why = "it has an indirect jump that may leave it (" + unsure.get(0).why() + ")";
-            } else if (!unwind.of(i.address(), i.size()).canUnwind()) {
+            } else if (options.returns() == Returns.AUTO && !unwind.of(i.address(), i.size()).canUnwind()) {
                 // safe, and cheaper: the kernel single-steps a ret but not a uretprobe's return trampoline
                 return List.of(new Exit(i.address(), "uretprobe", -1, true));
             } else {

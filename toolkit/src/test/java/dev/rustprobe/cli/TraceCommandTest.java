@@ -241,7 +241,7 @@ class TraceCommandTest {
 
         BadInputTest.Result mode = run(List.of("trace", "--returns=sometimes", bin.toString(), "x"));
         assertEquals(2, mode.code());
-        assertTrue(mode.err().startsWith("rustprobe trace: --returns takes rets, uretprobe or none"), mode.err());
+        assertTrue(mode.err().startsWith("rustprobe trace: --returns takes auto, rets, uretprobe or none"), mode.err());
 
         BadInputTest.Result pid = run(List.of("trace", "-p", "999999999", bin.toString(), "sample_rust::orders::place"));
         assertEquals(1, pid.code());

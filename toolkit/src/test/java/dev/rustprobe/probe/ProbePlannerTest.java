@@ -25,7 +25,7 @@ class ProbePlannerTest {
         return ProbePlanner.plan(b, java.util.Arrays.stream(patterns).map(Pattern::parse).toList(), o);
     }
 
-    static final ProbePlanner.Options DEFAULT = new ProbePlanner.Options(true, ProbePlanner.Returns.RETS, 64);
+    static final ProbePlanner.Options DEFAULT = new ProbePlanner.Options(true, ProbePlanner.Returns.AUTO, 64);
 
     @Test
     void returnSitesAreRetsOrJumpsInsideTheirCopy() {
