@@ -59,7 +59,8 @@ public final class TraceCommand implements Command {
                 .addOption(null, "json", false, "one JSON object per event (schema in README.md)")
                 .addOption(null, "max-bytes", true, "bytes read per string or slice (default 64)")
                 .addOption(null, "no-inline", false, "do not probe inlined call sites")
-                .addOption(null, "returns", true, "auto (default: a uretprobe where no panic can unwind through, else rets), rets (uprobes on each ret and tail jump), uretprobe, none")
+                .addOption(null, "returns", true, "auto (default: a uretprobe where no panic can unwind through, else"
+                        + " rets), rets (uprobes on each ret and tail jump), uretprobe, none")
                 .addOption("o", "output", true, "write the trace to FILE instead of stdout")
                 .addOption(null, "ring-bytes", true, "ring buffer size, a power of two from 4096 (default 16 MiB)")
                 .addOption("h", "help", false, "show this help");
