@@ -86,6 +86,9 @@ public final class ProbePlanner {
                 planInlineSites(f, inlineSites.getOrDefault(f.name(), List.of()));
             }
         }
+        if (sites.stream().anyMatch(ProbeSite::paired)) {
+            planCatch();
+        }
         if (sites.isEmpty()) {
             throw new RustprobeException("nothing to probe: the matching functions (" + String.join(", ",
                     matched.keySet().stream().limit(5).toList()) + ") have no code in " + binary.path());
@@ -148,6 +151,25 @@ public final class ProbePlanner {
                     : returnValues;
             add(ProbeSite.Kind.RETURN, name, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
                     e.uretprobe(), value, returnValues != null);
+        }
+    }
+
+    /**
+     * The panic catch points (PanicCatch), so that the calls a caught panic unwound are reported when it is caught;
+     * without them they are found dead only at the thread's next traced event.
+     */
+    private void planCatch() {
+        int added = 0;
+        for (PanicCatch.Point p : PanicCatch.find(binary.elf())) {
+            OptionalLong off = binary.elf().fileOffsetOf(p.address());
+            if (off.isPresent()) {
+                add(ProbeSite.Kind.CATCH, p.name(), List.of(), p.address(), p.address(), off.getAsLong(), null, null,
+                        null, ProbeProgram.Role.CATCH, -1, false, List.of(), false);
+                added++;
+            }
+        }
+        if (added == 0) {
+            warnings.add(PanicCatch.MISSING);
         }
     }
 

@@ -203,6 +203,10 @@ class TraceCommandTest {
         assertEquals(0, safe.code(), safe.err());
         assertTrue(!safe.err().contains("SIGABRT") && !safe.err().contains("warning"), safe.err());
         assertTrue(Files.readString(dir.resolve("app.out")).contains("DONE"));
+        // explode(13) is the last traced call: its unwind is reported when the panic is caught, not left open
+        String text = Files.readString(out);
+        assertTrue(text.contains("sample_rust::faults::explode(code: 13) unwound (no return: a panic left it)  "), text);
+        assertTrue(!text.contains("no return seen"), text);
     }
 
     @Test
