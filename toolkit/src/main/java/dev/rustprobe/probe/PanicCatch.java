@@ -36,7 +36,7 @@ public final class PanicCatch {
 
     private PanicCatch() {}
 
-    /** The catch points the binary defines, in symbol order, each address once. */
+    /** The catch points the binary defines, each address once: in CATCH_PATHS order (the last resort last), by address. */
     public static List<Point> find(ElfFile elf) {
         List<Point> out = new ArrayList<>();
         java.util.Set<Long> seen = new java.util.HashSet<>();
@@ -44,12 +44,18 @@ public final class PanicCatch {
             if (s.value() == 0 || !candidate(s.name())) {
                 return;
             }
-            String path = catchPath(s.name());
-            if (path != null && seen.add(s.value())) {
-                out.add(new Point(Demangler.demangle(s.name(), false), s.value()));
+            if (catchPath(s.name()) != null && seen.add(s.value())) {
+                out.add(new Point(demangled(s.name()), s.value()));
             }
         });
+        out.sort(java.util.Comparator.comparingInt((Point p) -> CATCH_PATHS.indexOf(catchPath(p.name())))
+                .thenComparingLong(Point::address));
         return out;
+    }
+
+    private static String demangled(String raw) {
+        String d = Demangler.demangle(raw, false);
+        return d == null ? raw : d; // not a Rust name: the plain __rust_panic_cleanup of older rustc
     }
 
     /** A cheap test on the raw name, so that only a handful of symbols are demangled. */
@@ -60,7 +66,7 @@ public final class PanicCatch {
 
     /** The catch path a symbol is an instance of, or null. */
     static String catchPath(String raw) {
-        String d = Demangler.demangle(raw, false);
+        String d = demangled(raw);
         for (String p : CATCH_PATHS) {
             if (d.equals(p) || d.startsWith(p + "::<") || d.startsWith(p + "<")) {
                 return p;

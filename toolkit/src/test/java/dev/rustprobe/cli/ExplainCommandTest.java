@@ -1,5 +1,5 @@
 // explain on sample-rust's release build: the sentence names the call sites llvm-dwarfdump lists, aliases are
-// nm's same-address names, and --json is one document.
+// nm's same-address names, --json is one document, and the panic catch points trace will probe are named once.
 package dev.rustprobe.cli;
 
 import dev.rustprobe.index.AliasGroup;
@@ -119,5 +119,34 @@ class ExplainCommandTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("  (_ZN\\S+)\n").matcher(explainText);
         assertTrue(m.find(), explainText);
         return m.group(1);
+    }
+
+    @Test
+    void thePanicCatchPointsAreNamedOnceOrTheirAbsenceExplained(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Path bin = SampleRust.binary(Variant.RELEASE_LEGACY);
+        long cleanup = dev.rustprobe.elf.ElfFile.open(bin).symbols().stream()
+                .filter(s -> "std::panicking::catch_unwind::cleanup"
+                        .equals(dev.rustprobe.demangle.Demangler.demangle(s.name(), false))).findFirst().orElseThrow()
+                .value();
+        BadInputTest.Result r = BadInputTest.run("explain", bin.toString(), "sample_rust::faults::**");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().filter(l -> l.startsWith("panics: ")).toList();
+        assertEquals(1, lines.size(), r.out());
+        assertTrue(lines.get(0).contains("when it is caught, at the entry of std's catch points "
+                + "std::panicking::catch_unwind::cleanup (0x" + Long.toHexString(cleanup) + "), "
+                + "__rustc::__rust_panic_cleanup (0x"), lines.get(0));
+        BadInputTest.Result j = BadInputTest.run("explain", bin.toString(), "sample_rust::faults::**", "--json");
+        assertTrue(j.out().contains("\"panicCatchPoints\":[{\"name\":\"std::panicking::catch_unwind::cleanup\","
+                + "\"address\":\"0x" + Long.toHexString(cleanup) + "\"}"), j.out());
+
+        // A C program has no catch point: said once, with what trace does instead.
+        Path c = dev.rustprobe.testing.ExternalTools.gcc(dir, "plain", "int main(void) { return 0; }\n", "-g");
+        BadInputTest.Result plain = BadInputTest.run("explain", c.toString(), "main");
+        assertEquals(0, plain.code(), plain.err());
+        assertTrue(plain.out().contains("panics: no panic catch point (std's catch_unwind cleanup) in this binary (std"
+                + " linked as a shared library, or not a Rust program): a call a panic unwinds is reported when its"
+                + " thread next enters or leaves a traced function, or else as unreturned\n"), plain.out());
+        BadInputTest.Result pj = BadInputTest.run("explain", c.toString(), "main", "--json");
+        assertTrue(pj.out().contains("\"panicCatchPoints\":[],\"panics\":\"no panic catch point"), pj.out());
     }
 }
