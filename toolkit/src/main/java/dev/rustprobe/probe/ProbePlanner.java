@@ -59,6 +59,9 @@ public final class ProbePlanner {
     }
 
     private TracePlan run(List<Pattern> patterns) {
+        // Finding the catch points reads every symbol name (about 100 ms for librustc_driver): on the other core.
+        java.util.concurrent.CompletableFuture<List<PanicCatch.Point>> catches = options.returns() == Returns.NONE
+                ? null : java.util.concurrent.CompletableFuture.supplyAsync(() -> PanicCatch.find(binary.elf()));
         DebugInfo debug = binary.debugInfo();
         boolean useDwarf = debug.unavailableReason().isEmpty();
         if (!useDwarf) {
@@ -86,8 +89,8 @@ public final class ProbePlanner {
                 planInlineSites(f, inlineSites.getOrDefault(f.name(), List.of()));
             }
         }
-        if (sites.stream().anyMatch(ProbeSite::paired)) {
-            planCatch();
+        if (catches != null && sites.stream().anyMatch(ProbeSite::paired)) {
+            planCatch(catches);
         }
         if (sites.isEmpty()) {
             throw new RustprobeException("nothing to probe: the matching functions (" + String.join(", ",
@@ -158,9 +161,15 @@ public final class ProbePlanner {
      * The panic catch points (PanicCatch), so that the calls a caught panic unwound are reported when it is caught;
      * without them they are found dead only at the thread's next traced event.
      */
-    private void planCatch() {
+    private void planCatch(java.util.concurrent.CompletableFuture<List<PanicCatch.Point>> catches) {
+        List<PanicCatch.Point> points;
+        try {
+            points = catches.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         int added = 0;
-        for (PanicCatch.Point p : PanicCatch.find(binary.elf())) {
+        for (PanicCatch.Point p : points) {
             OptionalLong off = binary.elf().fileOffsetOf(p.address());
             if (off.isPresent()) {
                 add(ProbeSite.Kind.CATCH, p.name(), List.of(), p.address(), p.address(), off.getAsLong(), null, null,
