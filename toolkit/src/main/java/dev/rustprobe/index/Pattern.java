@@ -99,7 +99,8 @@ public final class Pattern {
      * Identifiers every matching name must contain literally in its mangled form too: the ASCII identifier runs of
      * plain segment names (outside any brackets). Legacy and v0 mangling both spell ASCII identifiers out at least
      * once (v0 back-references point at an earlier spelling); closures, impls and generic arguments are left out
-     * because they are encoded differently.
+     * because they are encoded differently. A path matched through a qualified form (Self::item, Trait::item) holds
+     * the same identifiers as the qualified path itself, so the words hold for those matches too.
      */
     List<String> literalWords() {
         List<String> words = new ArrayList<>();
@@ -162,11 +163,25 @@ public final class Pattern {
 
     /**
      * Whether a function's path matches. Without generic arguments in the pattern, a path is compared without its
-     * generic arguments too, so "largest" matches every copy; with them, the arguments must match as well.
+     * generic arguments too, so "largest" matches every copy; with them, the arguments must match as well. A trait
+     * or inherent impl's method "&lt;Self as Trait&gt;::item" matches as written and also through its self-type form
+     * "Self::item" and its trait form "Trait::item" (RustPath.qualifiedForms), so "crate::**" takes the methods of
+     * the crate's types and "crate::Type::*" the trait methods of Type.
      */
     public boolean matchesPath(String path) {
         List<RustPath.Segment> name = RustPath.segments(path);
-        return match(0, name, 0);
+        if (match(0, name, 0)) {
+            return true;
+        }
+        if (path.isEmpty() || path.charAt(0) != '<') {
+            return false;
+        }
+        for (List<RustPath.Segment> form : RustPath.qualifiedForms(name)) {
+            if (match(0, form, 0)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether one copy matches the hash part (always true when the pattern has none). */

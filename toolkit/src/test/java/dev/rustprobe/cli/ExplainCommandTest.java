@@ -149,4 +149,31 @@ class ExplainCommandTest {
         BadInputTest.Result pj = BadInputTest.run("explain", c.toString(), "main", "--json");
         assertTrue(pj.out().contains("\"panicCatchPoints\":[],\"panics\":\"no panic catch point"), pj.out());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0"})
+    void lsExplainAndTraceAgreeOnATypesTraitMethods(Variant v) {
+        Path bin = SampleRust.binary(v);
+        String pattern = "sample_rust::shapes::Circle::*";
+        List<String> expected = List.of("<sample_rust::shapes::Circle as core::fmt::Debug>::fmt",
+                "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area",
+                "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::sides");
+        BadInputTest.Result ls = BadInputTest.run("ls", bin.toString(), pattern);
+        assertEquals(0, ls.code(), ls.err());
+        assertEquals(expected, ls.out().lines().skip(1).map(l -> l.substring(l.indexOf("yes   ") + 6)).toList());
+        BadInputTest.Result ex = BadInputTest.run("explain", bin.toString(), pattern);
+        assertEquals(0, ex.code(), ex.err());
+        assertEquals(expected, ex.out().lines().filter(l -> l.startsWith("<")).toList());
+        // trace's plan, from the index filtered by the one pattern as trace opens it
+        dev.rustprobe.index.Pattern p = dev.rustprobe.index.Pattern.parse(pattern);
+        var plan = dev.rustprobe.probe.ProbePlanner.plan(dev.rustprobe.index.IndexedBinary.open(bin, p), List.of(p),
+                new dev.rustprobe.probe.ProbePlanner.Options(true, dev.rustprobe.probe.ProbePlanner.Returns.RETS, 64));
+        assertEquals(expected, plan.functions().stream().sorted().toList());
+
+        // a misspelt method is suggested by its self-type form's distance
+        BadInputTest.Result typo = BadInputTest.run("ls", bin.toString(), "sample_rust::shapes::Circle::aera");
+        assertEquals(1, typo.code());
+        assertTrue(typo.err().startsWith("rustprobe: no function matches 'sample_rust::shapes::Circle::aera'; nearest: "
+                + "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area, "), typo.err());
+    }
 }
