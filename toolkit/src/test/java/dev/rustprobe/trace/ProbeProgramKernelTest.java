@@ -104,6 +104,8 @@ class ProbeProgramKernelTest {
     static Path target;
     static ElfFile elf;
     static String[] printed;
+    /** How the last trace attached its probes. */
+    static List<dev.rustprobe.bpf.UprobeLinks.Kind> linkKinds;
 
     @BeforeAll
     static void build(@TempDir Path dir) {
@@ -150,6 +152,7 @@ class ProbeProgramKernelTest {
         List<Integer> progs;
         try (LiveProbes live = LiveProbes.attach(target, groups, OptionalInt.empty(), 1 << 20)) {
             progs = live.programIds();
+            linkKinds = live.linkKinds();
             printed = ExternalTools.run(target.toString()).strip().split(" ");
             Function<ByteBuffer, ProbeRecord> copy = b -> {
                 byte[] bytes = new byte[b.remaining()];
