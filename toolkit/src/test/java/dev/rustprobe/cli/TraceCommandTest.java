@@ -207,6 +207,9 @@ class TraceCommandTest {
         String text = Files.readString(out);
         assertTrue(text.contains("sample_rust::faults::explode(code: 13) unwound (no return: a panic left it)  "), text);
         assertTrue(!text.contains("no return seen"), text);
+        assertTrue(text.contains("sample_rust::faults::explode: 2 calls, 1 return, 1 unwind"), text);
+        assertTrue(!text.contains("catch_unwind") && !text.contains("__rust_panic_cleanup"),
+                "the catch points are not functions of the summary: " + text);
     }
 
     @Test
