@@ -149,6 +149,14 @@ class PatternTest {
         // the mangled names of "<Circle as Area>::area" in sample-rust (legacy and v0, from nm) spell every word of a self-type pattern
         List<String> words = Pattern.parse("sample_rust::shapes::Circle::*").literalWords();
         assertEquals(List.of("sample_rust", "shapes", "Circle"), words);
+        // an exact qualified path: the identifiers of Self and Trait, without generic arguments and primitives
+        assertEquals(List.of("sample_rust", "shapes", "Circle", "Area", "area"),
+                Pattern.parse("<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area").literalWords());
+        assertEquals(List.of("alloc", "vec", "Vec", "core", "convert", "AsRef", "as_ref"),
+                Pattern.parse("<alloc::vec::Vec<u8> as core::convert::AsRef<[u8]>>::as_ref").literalWords());
+        assertEquals(List.of("core", "ops", "Add", "add"), Pattern.parse("<u32 as core::ops::Add>::add").literalWords());
+        assertEquals(List.of("core", "fmt", "Debug", "fmt"),
+                Pattern.parse("<&sample_rust::geometry::Big as core::fmt::Debug>::fmt").literalWords());
         for (String mangled : List.of(
                 "_ZN73_$LT$sample_rust..shapes..Circle$u20$as$u20$sample_rust..shapes..Area$GT$4area17h6bd4f26ded9cf3fcE",
                 "_RNvXs_NtCsceP4g5xrqH9_11sample_rust6shapesNtB4_6CircleNtB4_4Area4area")) {
