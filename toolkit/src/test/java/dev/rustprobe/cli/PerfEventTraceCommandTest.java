@@ -4,16 +4,14 @@
 // for a pid would follow one thread only), so the programs' tgid check is all that keeps the other process out.
 package dev.rustprobe.cli;
 
-import dev.rustprobe.bpf.KernelObjects;
-import dev.rustprobe.bpf.UprobeAttach;
 import dev.rustprobe.testing.KernelCheck;
+import dev.rustprobe.testing.PerfEventAttach;
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Kind;
 import dev.rustprobe.testing.SampleRust.TruthLine;
 import dev.rustprobe.testing.SampleRust.Variant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,26 +34,15 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(PerfEventAttach.class)
 class PerfEventTraceCommandTest {
     /** Functions whose every value decodes exactly in the release build (TraceSampleRustTest checks them all). */
     static final List<String> FUNCTIONS = List.of("sample_rust::orders::place", "sample_rust::scalars::add_u64",
             "sample_rust::text::count_vowels", "sample_rust::recursion::depth_sum", "sample_rust::faults::explode");
-    /** bpf_link_type: BPF_LINK_TYPE_PERF_EVENT (linux/bpf.h). */
-    static final int LINK_PERF_EVENT = 7;
 
     @TempDir
     Path dir;
     Path bin;
-
-    @BeforeAll
-    static void forcePerfEvents() {
-        System.setProperty(UprobeAttach.ATTACH_PROPERTY, "perf-event");
-    }
-
-    @AfterAll
-    static void detect() {
-        System.clearProperty(UprobeAttach.ATTACH_PROPERTY);
-    }
 
     @BeforeEach
     void setUp() {
@@ -98,6 +85,27 @@ class PerfEventTraceCommandTest {
         }
         assertTrue(text.contains("sample_rust::orders::place: 6 calls, 6 returns"), text);
         assertTrue(text.contains("sample_rust::faults::explode: 2 calls, 1 return, 1 unwind"), text);
+    }
+
+    /** The link_type of every BPF link fd of this process, from /proc/self/fdinfo ("perf", "uprobe_multi"). */
+    static List<String> linkTypes() throws Exception {
+        List<String> out = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (java.io.IOException gone) {
+                    continue; // the listing's own fd, closed by now
+                }
+                if (target.equals("anon_inode:bpf_link")) {
+                    Files.readAllLines(Path.of("/proc/self/fdinfo", fd.getFileName().toString())).stream()
+                            .filter(l -> l.startsWith("link_type:")).map(l -> l.substring(10).strip())
+                            .forEach(out::add);
+                }
+            }
+        }
+        return out;
     }
 
     static Set<Integer> tids(List<TruthLine> truth) {
@@ -145,20 +153,13 @@ class PerfEventTraceCommandTest {
             args.addAll(1, List.of("-p", Integer.toString(pid)));
             AtomicInteger code = new AtomicInteger(-1);
             Thread t = new Thread(() -> code.set(Main.run(args.toArray(String[]::new), errStream, errStream)));
-            t.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!err.toString(StandardCharsets.UTF_8).contains("rustprobe: tracing") && System.nanoTime() < deadline) {
-                assertTrue(t.isAlive(), "trace ended early: " + err);
-                Thread.sleep(10);
-            }
+            TraceCommandTest.startAndAwaitTracing(t, err);
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("of pid " + pid), err.toString());
-            // while tracing: every link of rustprobe's programs is a perf-event link
-            Set<Integer> ours = KernelObjects.programs().stream().filter(x -> x.name().startsWith("rp_site"))
-                    .map(KernelObjects.ProgInfo::id).collect(Collectors.toSet());
-            List<KernelObjects.LinkInfo> links = KernelObjects.links().stream().filter(l -> ours.contains(l.progId()))
-                    .toList();
+            // while tracing: every BPF link this process holds (the trace's, as the kernel's fdinfo tells) is a
+            // perf-event link, one per site
+            List<String> links = linkTypes();
             assertTrue(links.size() > FUNCTIONS.size(), "one link per site: " + links);
-            assertTrue(links.stream().allMatch(l -> l.type() == LINK_PERF_EVENT), links.toString());
+            assertTrue(links.stream().allMatch(l -> l.equals("perf")), links.toString());
 
             // release both: they run at once, one traced
             for (Process x : List.of(q, p)) {

@@ -48,6 +48,16 @@ class TraceCommandTest {
         return c;
     }
 
+    /** Starts a trace running on thread t and waits (up to 60 s) until it says its probes are live. */
+    static void startAndAwaitTracing(Thread t, ByteArrayOutputStream err) throws InterruptedException {
+        t.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!err.toString(StandardCharsets.UTF_8).contains("rustprobe: tracing") && System.nanoTime() < deadline) {
+            assertTrue(t.isAlive(), "trace ended early: " + err);
+            Thread.sleep(10);
+        }
+    }
+
     static BadInputTest.Result run(List<String> args) {
         return BadInputTest.run(args.toArray(String[]::new));
     }
@@ -130,12 +140,7 @@ class TraceCommandTest {
             AtomicInteger code = new AtomicInteger(-1);
             Thread t = new Thread(() -> code.set(Main.run(new String[] {"trace", "-p", Integer.toString(pid), "-o",
                 out.toString(), bin.toString(), "sample_rust::orders::place"}, errStream, errStream)));
-            t.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!err.toString(StandardCharsets.UTF_8).contains("rustprobe: tracing") && System.nanoTime() < deadline) {
-                assertTrue(t.isAlive(), "trace ended early: " + err);
-                Thread.sleep(10);
-            }
+            startAndAwaitTracing(t, err);
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("of pid " + pid), err.toString());
             try (OutputStream in = p.getOutputStream()) {
                 in.write('\n');

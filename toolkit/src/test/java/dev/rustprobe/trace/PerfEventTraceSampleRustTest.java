@@ -6,18 +6,17 @@
 package dev.rustprobe.trace;
 
 import dev.rustprobe.abi.RustValue;
-import dev.rustprobe.bpf.UprobeAttach;
 import dev.rustprobe.bpf.UprobeLinks;
 import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.TracePlan;
 import dev.rustprobe.testing.KernelCheck;
+import dev.rustprobe.testing.PerfEventAttach;
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Kind;
 import dev.rustprobe.testing.SampleRust.TruthLine;
 import dev.rustprobe.testing.SampleRust.Variant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,20 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(PerfEventAttach.class)
 class PerfEventTraceSampleRustTest {
     static final String[] PATTERNS = {"sample_rust::orders::place", "sample_rust::scalars::add_u64",
         "sample_rust::text::count_vowels", "sample_rust::inline::scale", "sample_rust::recursion::*",
         "sample_rust::faults::explode"};
-
-    @BeforeAll
-    static void forcePerfEvents() {
-        System.setProperty(UprobeAttach.ATTACH_PROPERTY, "perf-event");
-    }
-
-    @AfterAll
-    static void detect() {
-        System.clearProperty(UprobeAttach.ATTACH_PROPERTY);
-    }
 
     @BeforeEach
     void bpf() {

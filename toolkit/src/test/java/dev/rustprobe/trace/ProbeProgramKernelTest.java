@@ -140,6 +140,17 @@ class ProbeProgramKernelTest {
         return out;
     }
 
+    /** One RETURN program on every ret of the functions, site ids from 100 up. */
+    static LiveProbes.Group returnGroup(String... functions) {
+        List<Probe> returns = new ArrayList<>();
+        for (String f : functions) {
+            for (long off : rets(f)) {
+                returns.add(Probe.entry(off, 100 + returns.size()));
+            }
+        }
+        return new LiveProbes.Group(new ProbeProgram.Spec(Role.RETURN, -1, new FetchPlan(List.of())), returns);
+    }
+
     /** Attaches the groups, runs the target, and returns every record (copied) with the layout of its site. */
     static List<ProbeRecord> trace(List<LiveProbes.Group> groups) {
         Map<Integer, RecordLayout> layouts = new HashMap<>();
@@ -280,13 +291,7 @@ class ProbeProgramKernelTest {
         List<Probe> calls = List.of(Probe.entry(entry("rp_recurse"), 1), Probe.entry(entry("rp_jump"), 2),
                 Probe.entry(entry("rp_after"), 3));
         groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CALL, -1, none), calls));
-        List<Probe> returns = new ArrayList<>();
-        for (String f : List.of("rp_recurse", "rp_jump", "rp_after")) {
-            for (long off : rets(f)) {
-                returns.add(Probe.entry(off, 100 + returns.size()));
-            }
-        }
-        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.RETURN, -1, none), returns));
+        groups.add(returnGroup("rp_recurse", "rp_jump", "rp_after"));
         List<ProbeRecord> recs = trace(groups);
 
         List<ProbeRecord> recurseCalls = recs.stream().filter(r -> r.type() == RecordLayout.TYPE_CALL && r.site() == 1)
@@ -329,13 +334,7 @@ class ProbeProgramKernelTest {
         List<LiveProbes.Group> groups = new ArrayList<>();
         groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CALL, -1, none),
                 List.of(Probe.entry(entry("rp_guard"), 1), Probe.entry(entry("rp_deep"), 2))));
-        List<Probe> returns = new ArrayList<>();
-        for (String f : List.of("rp_guard", "rp_deep")) {
-            for (long off : rets(f)) {
-                returns.add(Probe.entry(off, 100 + returns.size()));
-            }
-        }
-        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.RETURN, -1, none), returns));
+        groups.add(returnGroup("rp_guard", "rp_deep"));
         groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CATCH, -1, none),
                 List.of(Probe.entry(entry("rp_catch"), 7))));
         List<ProbeRecord> recs = trace(groups);
@@ -381,11 +380,7 @@ class ProbeProgramKernelTest {
         List<LiveProbes.Group> groups = new ArrayList<>();
         groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CALL, -1, none),
                 List.of(Probe.entry(entry("rp_guard"), 1), Probe.entry(entry("rp_deep"), 2))));
-        List<Probe> returns = new ArrayList<>();
-        for (long off : rets("rp_guard")) {
-            returns.add(Probe.entry(off, 100 + returns.size()));
-        }
-        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.RETURN, -1, none), returns));
+        groups.add(returnGroup("rp_guard"));
         List<ProbeRecord> recs = trace(groups);
         assertEquals(ProbeProgram.MAX_UNWINDS_PER_EVENT, recs.stream()
                 .filter(r -> r.type() == RecordLayout.TYPE_UNWIND).count());
