@@ -22,9 +22,9 @@ import java.util.List;
  *    (a panic unwound through it), and it is reported as an unwind record before the call is pushed;
  *  - at a return with rsp R (R = entry rsp at a ret or tail jump, entry rsp + 8 after a uretprobe), frames with
  *    rsp < R are dead the same way, and the frame with rsp == R is the call returning now;
- *  - at the entry of the function that catches a panic (CATCH, std's __rust_panic_cleanup, called from the
- *    catch_unwind landing pad), the unwinder has already left every frame with rsp <= R: they are all popped and
- *    reported at once, so a panic's unwinds do not wait for the thread's next traced event.
+ *  - at the entry of a function the catch_unwind landing pad calls (CATCH: std's do_catch or cleanup, see
+ *    PanicCatch), the unwinder has already left every frame with rsp <= R: they are all popped and reported at
+ *    once, so a panic's unwinds do not wait for the thread's next traced event.
  * User space then only joins a return with the call record that has the same tid and entry ktime.
  */
 public final class ProbeProgram {
@@ -55,8 +55,8 @@ public final class ProbeProgram {
         /** A uretprobe: it fires after the ret, so rsp is the entry rsp + 8. */
         RETURN_AFTER,
         /**
-         * Where a caught panic lands (the entry of std's __rust_panic_cleanup): every frame below this rsp was
-         * unwound. Pops them all, each reported as an unwind, and records nothing else.
+         * Where a caught panic lands (PanicCatch: the entry of a function catch_unwind's landing pad calls): every
+         * frame at or below this rsp was unwound. Pops them all, each reported as an unwind, and records nothing else.
          */
         CATCH
     }
