@@ -111,7 +111,7 @@ class TraceCommandTest {
             }
         }
         // place 6 + explode 2 + not_bool 1 + run 1 at entries, scale at its 5 inlined calls; the unwind of
-        // explode(13) is seen when the main thread next enters a traced function higher up its stack (run)
+        // explode(13) is reported when std's catch_unwind catches the panic
         assertEquals(15, calls);
         assertEquals(5, inline);
         assertEquals(9, returns, "place 6, explode(4), not_bool, run");
