@@ -25,7 +25,8 @@ public final class AttachedProgram implements AutoCloseable {
         return loadAndAttach(UprobeAttach.preferredProgramType(), insns, license, name, binary, probes, pid);
     }
 
-    static AttachedProgram loadAndAttach(ProgramType type, List<Insn> insns, String license, String name,
+    /** As loadAndAttach, loading as type (KPROBE: perf-event links, UPROBE_MULTI: uprobe_multi links). */
+    public static AttachedProgram loadAndAttach(ProgramType type, List<Insn> insns, String license, String name,
                                          Path binary, List<Probe> probes, OptionalInt pid) {
         Program p = Program.load(type, insns, license, name);
         try {

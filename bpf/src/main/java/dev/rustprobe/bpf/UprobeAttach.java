@@ -43,9 +43,41 @@ public final class UprobeAttach {
         };
     }
 
-    /** UPROBE_MULTI where the kernel has uprobe_multi links, else KPROBE (one link per probe). */
+    /** The troubleshooting switch: environment variable RUSTPROBE_ATTACH, or system property rustprobe.attach. */
+    public static final String ATTACH_ENV = "RUSTPROBE_ATTACH";
+    public static final String ATTACH_PROPERTY = "rustprobe.attach";
+
+    /**
+     * UPROBE_MULTI where the kernel has uprobe_multi links, else KPROBE (one link per probe). RUSTPROBE_ATTACH
+     * (or the rustprobe.attach property, which wins) overrides the choice: "perf-event" forces one perf-event uprobe
+     * per probe, the path kernels without uprobe_multi take; "multi" insists on uprobe_multi links; "auto" (or
+     * unset) detects.
+     */
     public static ProgramType preferredProgramType() {
-        return multiSupported() ? ProgramType.UPROBE_MULTI : ProgramType.KPROBE;
+        String forced = System.getProperty(ATTACH_PROPERTY);
+        String from = "-D" + ATTACH_PROPERTY;
+        if (forced == null) {
+            forced = System.getenv(ATTACH_ENV);
+            from = ATTACH_ENV;
+        }
+        String mode = forced == null ? "auto" : forced.strip();
+        switch (mode) {
+            case "", "auto" -> {
+                return multiSupported() ? ProgramType.UPROBE_MULTI : ProgramType.KPROBE;
+            }
+            case "perf-event" -> {
+                return ProgramType.KPROBE;
+            }
+            case "multi" -> {
+                if (!multiSupported()) {
+                    throw new BpfException(from + "=multi, but this kernel has no uprobe_multi links (Linux 6.6 and"
+                            + " later have them): unset it, or set it to perf-event");
+                }
+                return ProgramType.UPROBE_MULTI;
+            }
+            default -> throw new BpfException(from + "='" + forced + "' is not an attach mode: use perf-event,"
+                    + " multi or auto");
+        }
     }
 
     /**

@@ -35,6 +35,32 @@ class UprobeTest {
         assertEquals(ProgramType.UPROBE_MULTI, UprobeAttach.preferredProgramType());
     }
 
+    @Test
+    void theAttachSwitchForcesAPathOrSaysWhatItTakes() {
+        try {
+            System.setProperty(UprobeAttach.ATTACH_PROPERTY, "perf-event");
+            assertEquals(ProgramType.KPROBE, UprobeAttach.preferredProgramType());
+            try (BpfMap<Integer, Long> counts = BpfMap.array("rpt_counts", Codec.U64, 1);
+                 AttachedProgram a = AttachedProgram.loadAndAttach(HitCounter.byCookie(counts.fd()), "GPL",
+                         TestSupport.uniqueName("rpt_sw"), target,
+                         List.of(Probe.entry(TestSupport.offsetOf(target, "rp_hit"), 0)), OptionalInt.empty())) {
+                assertEquals(UprobeLinks.Kind.PERF_EVENT, a.links().kind());
+                TestSupport.run(List.of(target.toString(), "count", "12", "0"));
+                assertEquals(12L, counts.lookup(0).orElseThrow());
+            }
+            System.setProperty(UprobeAttach.ATTACH_PROPERTY, " multi ");
+            assertEquals(ProgramType.UPROBE_MULTI, UprobeAttach.preferredProgramType());
+            System.setProperty(UprobeAttach.ATTACH_PROPERTY, "auto");
+            assertEquals(ProgramType.UPROBE_MULTI, UprobeAttach.preferredProgramType());
+            System.setProperty(UprobeAttach.ATTACH_PROPERTY, "perf");
+            BpfException e = assertThrows(BpfException.class, UprobeAttach::preferredProgramType);
+            assertEquals("-Drustprobe.attach='perf' is not an attach mode: use perf-event, multi or auto",
+                    e.getMessage());
+        } finally {
+            System.clearProperty(UprobeAttach.ATTACH_PROPERTY);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = ProgramType.class, names = {"KPROBE", "UPROBE_MULTI"})
     void countsExactlyTheCallsOfEachProbedFunction(ProgramType type) {

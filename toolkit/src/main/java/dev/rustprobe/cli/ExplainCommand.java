@@ -25,6 +25,7 @@ import dev.rustprobe.index.Signature;
 import dev.rustprobe.probe.ExitFinder;
 import dev.rustprobe.probe.FunctionCode;
 import dev.rustprobe.probe.Instruction;
+import dev.rustprobe.probe.PanicCatch;
 import dev.rustprobe.probe.UnwindSafety;
 import dev.rustprobe.probe.UprobeCost;
 import dev.rustprobe.probe.X86Decoder;
@@ -136,8 +137,9 @@ public final class ExplainCommand implements Command {
             explained.add(explain(binary, f, debug, dwarf));
         }
         List<String> notShown = matches.subList(explained.size(), matches.size()).stream().map(Function::name).toList();
-        String doc = cl.hasOption("json") ? json(binary, pattern, explained, notShown, dwarf, note)
-                : text(explained, notShown);
+        List<PanicCatch.Point> catches = PanicCatch.find(binary.elf());
+        String doc = cl.hasOption("json") ? json(binary, pattern, explained, notShown, dwarf, note, catches)
+                : text(explained, notShown, catches);
         out.print(doc);
         out.flush();
         if (note != null) {
@@ -425,7 +427,17 @@ public final class ExplainCommand implements Command {
         return last;
     }
 
-    private static String text(List<Explained> all, List<String> notShown) {
+    /** Once per binary: where trace learns that a caught panic unwound calls, or why it cannot. */
+    static String panicSentence(List<PanicCatch.Point> catches) {
+        if (catches.isEmpty()) {
+            return PanicCatch.MISSING;
+        }
+        List<String> named = catches.stream().map(c -> c.name() + " (" + CliSupport.hex(c.address()) + ")").toList();
+        return "trace reports the calls a caught panic unwound when it is caught, at the entry of std's catch point"
+                + (catches.size() == 1 ? " " : "s ") + String.join(", ", limit(named, 3));
+    }
+
+    private static String text(List<Explained> all, List<String> notShown, List<PanicCatch.Point> catches) {
         StringBuilder b = new StringBuilder();
         for (Explained e : all) {
             Function f = e.function();
@@ -505,6 +517,7 @@ public final class ExplainCommand implements Command {
             b.append(notShown.size()).append(" more matches not explained (narrow the pattern): ")
                     .append(String.join(", ", limit(notShown, 20))).append('\n');
         }
+        b.append("panics: ").append(panicSentence(catches)).append('\n');
         return b.toString();
     }
 
@@ -541,7 +554,7 @@ public final class ExplainCommand implements Command {
     }
 
     private static String json(IndexedBinary binary, Pattern pattern, List<Explained> all, List<String> notShown,
-                               boolean dwarf, String note) {
+                               boolean dwarf, String note, List<PanicCatch.Point> catches) {
         JsonWriter w = new JsonWriter().beginObject();
         CliSupport.binaryFields(w, binary, dwarf, note);
         w.field("pattern", pattern.text());
@@ -632,7 +645,12 @@ public final class ExplainCommand implements Command {
         for (String n : notShown) {
             w.value(n);
         }
-        w.endArray().endObject();
+        w.endArray();
+        w.name("panicCatchPoints").beginArray();
+        for (PanicCatch.Point c : catches) {
+            w.beginObject().field("name", c.name()).field("address", CliSupport.hex(c.address())).endObject();
+        }
+        w.endArray().field("panics", panicSentence(catches)).endObject();
         return w + "\n";
     }
 }

@@ -521,6 +521,10 @@ public final class FunctionIndex {
                 continue;
             }
             int whole = boundedDistance(wantWhole, family, 64);
+            // "<Circle as Area>::area" is as near to "…::Circle::aera" as its self-type form "…::Circle::area" is
+            for (String form : family.startsWith("<") ? RustPath.qualifiedFormTexts(family) : List.<String>of()) {
+                whole = Math.min(whole, boundedDistance(wantWhole, form, 64));
+            }
             best.add(new Scored(family, d, whole));
             best.sort((a, b) -> a.last != b.last ? Integer.compare(a.last, b.last)
                     : a.whole != b.whole ? Integer.compare(a.whole, b.whole) : a.name.compareTo(b.name));

@@ -99,43 +99,67 @@ public final class Pattern {
      * Identifiers every matching name must contain literally in its mangled form too: the ASCII identifier runs of
      * plain segment names (outside any brackets). Legacy and v0 mangling both spell ASCII identifiers out at least
      * once (v0 back-references point at an earlier spelling); closures, impls and generic arguments are left out
-     * because they are encoded differently.
+     * because they are encoded differently. A path matched through a qualified form (Self::item, Trait::item) holds
+     * the same identifiers as the qualified path itself, so the words hold for those matches too; and a qualified
+     * segment contributes the identifiers of its Self and Trait paths.
      */
     List<String> literalWords() {
         List<String> words = new ArrayList<>();
         for (RustPath.Segment s : segments) {
             String n = s.name();
-            if (n.startsWith("<") || n.startsWith("{") || n.startsWith("[") || n.startsWith("(")) {
-                continue;
-            }
-            int depth = 0;
-            StringBuilder w = new StringBuilder();
-            for (int i = 0; i <= n.length(); i++) {
-                char c = i < n.length() ? n.charAt(i) : ' ';
-                if (c == '<' || c == '{' || c == '[' || c == '(') {
-                    depth++;
-                } else if (c == '>' || c == '}' || c == ']' || c == ')') {
-                    depth--;
-                }
-                boolean ident = c < 128 && (Character.isLetterOrDigit(c) || c == '_');
-                if (ident && depth == 0) {
-                    w.append(c);
-                } else {
-                    if (w.length() >= 2 && !(c >= 128)) {
-                        words.add(w.toString());
-                    }
-                    if (c >= 128) {
-                        w.setLength(0);
-                        // a non-ASCII identifier is punycode or escaped when mangled: skip the rest of it
-                        while (i + 1 < n.length() && (n.charAt(i + 1) >= 128 || Character.isLetterOrDigit(n.charAt(i + 1)) || n.charAt(i + 1) == '_')) {
-                            i++;
+            if (n.startsWith("<")) {
+                // "<Self as Trait>": the identifiers of Self and Trait written as paths are spelled out too, except
+                // primitive types (v0 encodes u32 or str as one letter); a reference's or slice's Self adds none
+                for (List<RustPath.Segment> form : RustPath.qualifiedForms(List.of(s))) {
+                    for (RustPath.Segment f : form) {
+                        if (!f.name().startsWith("<")) {
+                            List<String> inner = new ArrayList<>();
+                            addWords(f.name(), inner);
+                            inner.stream().filter(w -> !PRIMITIVES.contains(w) && !words.contains(w)).forEach(words::add);
                         }
                     }
-                    w.setLength(0);
                 }
+                continue;
             }
+            if (n.startsWith("{") || n.startsWith("[") || n.startsWith("(")) {
+                continue;
+            }
+            addWords(n, words);
         }
         return words;
+    }
+
+    private static final java.util.Set<String> PRIMITIVES = java.util.Set.of("u8", "u16", "u32", "u64", "u128",
+            "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f16", "f32", "f64", "f128", "bool", "char", "str");
+
+    /** The ASCII identifier runs of one segment name outside its brackets, two characters or longer. */
+    private static void addWords(String n, List<String> words) {
+        int depth = 0;
+        StringBuilder w = new StringBuilder();
+        for (int i = 0; i <= n.length(); i++) {
+            char c = i < n.length() ? n.charAt(i) : ' ';
+            if (c == '<' || c == '{' || c == '[' || c == '(') {
+                depth++;
+            } else if (c == '>' || c == '}' || c == ']' || c == ')') {
+                depth--;
+            }
+            boolean ident = c < 128 && (Character.isLetterOrDigit(c) || c == '_');
+            if (ident && depth == 0) {
+                w.append(c);
+            } else {
+                if (w.length() >= 2 && !(c >= 128)) {
+                    words.add(w.toString());
+                }
+                if (c >= 128) {
+                    w.setLength(0);
+                    // a non-ASCII identifier is punycode or escaped when mangled: skip the rest of it
+                    while (i + 1 < n.length() && (n.charAt(i + 1) >= 128 || Character.isLetterOrDigit(n.charAt(i + 1)) || n.charAt(i + 1) == '_')) {
+                        i++;
+                    }
+                }
+                w.setLength(0);
+            }
+        }
     }
 
     /** The last segment's name without wildcards, for suggestions. */
@@ -162,11 +186,25 @@ public final class Pattern {
 
     /**
      * Whether a function's path matches. Without generic arguments in the pattern, a path is compared without its
-     * generic arguments too, so "largest" matches every copy; with them, the arguments must match as well.
+     * generic arguments too, so "largest" matches every copy; with them, the arguments must match as well. A trait
+     * or inherent impl's method "&lt;Self as Trait&gt;::item" matches as written and also through its self-type form
+     * "Self::item" and its trait form "Trait::item" (RustPath.qualifiedForms), so "crate::**" takes the methods of
+     * the crate's types and "crate::Type::*" the trait methods of Type.
      */
     public boolean matchesPath(String path) {
         List<RustPath.Segment> name = RustPath.segments(path);
-        return match(0, name, 0);
+        if (match(0, name, 0)) {
+            return true;
+        }
+        if (path.isEmpty() || path.charAt(0) != '<') {
+            return false;
+        }
+        for (List<RustPath.Segment> form : RustPath.qualifiedForms(name)) {
+            if (match(0, form, 0)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether one copy matches the hash part (always true when the pattern has none). */

@@ -114,6 +114,71 @@ public final class RustPath {
         return b.length() == path.length() ? path : b.toString();
     }
 
+    /**
+     * The other spellings a path with a qualified first segment has for patterns: "&lt;Self as Trait&gt;::item" is
+     * also "Self::item" and "Trait::item", "&lt;Self&gt;::item" (a v0 inherent method) also "Self::item"; Self and
+     * Trait keep their generic arguments, and a nested qualified Self is expanded again. Self must be a path type:
+     * "&lt;&amp;T as Debug&gt;::fmt" or a slice's impl gives only the trait form. Empty for every other path.
+     */
+    public static List<List<Segment>> qualifiedForms(List<Segment> path) {
+        List<List<Segment>> out = new ArrayList<>();
+        addQualifiedForms(path, out, 0);
+        return out;
+    }
+
+    /** The qualified forms of a path, each written out ("a::B<T>::item"). */
+    public static List<String> qualifiedFormTexts(String path) {
+        List<String> out = new ArrayList<>();
+        for (List<Segment> form : qualifiedForms(segments(path))) {
+            StringBuilder b = new StringBuilder();
+            for (Segment s : form) {
+                b.append(b.length() == 0 ? "" : "::").append(s.text());
+            }
+            out.add(b.toString());
+        }
+        return out;
+    }
+
+    private static void addQualifiedForms(List<Segment> path, List<List<Segment>> out, int depth) {
+        if (path.isEmpty() || depth > 4) {
+            return;
+        }
+        Segment first = path.get(0);
+        String n = first.name();
+        if (first.genericArgs() != null || n.length() < 3 || n.charAt(0) != '<'
+                || matchingClose(n, 0, n.length()) != n.length() - 1) {
+            return;
+        }
+        String inner = n.substring(1, n.length() - 1);
+        int as = topLevelIndexOf(inner, 0, inner.length(), " as ");
+        List<Segment> rest = path.subList(1, path.size());
+        String self = as < 0 ? inner : inner.substring(0, as);
+        if (isPathType(self)) {
+            List<Segment> form = new ArrayList<>(segments(self));
+            form.addAll(rest);
+            out.add(form);
+            addQualifiedForms(form, out, depth + 1);
+        }
+        if (as >= 0) {
+            String trait = inner.substring(as + 4);
+            if (isPathType(trait)) {
+                List<Segment> form = new ArrayList<>(segments(trait));
+                form.addAll(rest);
+                out.add(form);
+            }
+        }
+    }
+
+    /** A type written as a path ("a::B&lt;T&gt;", "u32", "&lt;A as B&gt;::C"), not a reference, slice, tuple, dyn or fn. */
+    private static boolean isPathType(String t) {
+        if (t.isEmpty() || t.startsWith("impl ") || t.startsWith("dyn ") || t.startsWith("fn(")
+                || t.startsWith("unsafe ") || t.startsWith("extern ")) {
+            return false;
+        }
+        char c = t.charAt(0);
+        return c == '<' || c == '_' || Character.isLetter(c);
+    }
+
     /** "&lt;u32&gt;" after "::" is generic arguments; "&lt;impl X&gt;" and "&lt;A as B&gt;" are qualified-path segments. */
     static boolean isGenericArgs(String piece) {
         return isGenericArgs(piece, 0, piece.length());
@@ -155,6 +220,11 @@ public final class RustPath {
     }
 
     private static boolean topLevelContains(String s, int from, int to, String needle) {
+        return topLevelIndexOf(s, from, to, needle) >= 0;
+    }
+
+    /** Where needle first occurs in s[from, to) outside brackets, or -1. */
+    private static int topLevelIndexOf(String s, int from, int to, String needle) {
         int depth = 0;
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
@@ -163,9 +233,9 @@ public final class RustPath {
             } else if ((c == '>' && !(i > from && s.charAt(i - 1) == '-')) || c == ']' || c == ')') {
                 depth--;
             } else if (depth == 0 && to - i >= needle.length() && s.startsWith(needle, i)) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 }

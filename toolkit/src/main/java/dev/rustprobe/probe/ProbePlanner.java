@@ -65,6 +65,9 @@ public final class ProbePlanner {
     }
 
     private TracePlan run(List<Pattern> patterns) {
+        // Finding the catch points reads every symbol name (about 100 ms for librustc_driver): on the other core.
+        java.util.concurrent.CompletableFuture<List<PanicCatch.Point>> catches = options.returns() == Returns.NONE
+                ? null : java.util.concurrent.CompletableFuture.supplyAsync(() -> PanicCatch.find(binary.elf()));
         DebugInfo debug = binary.debugInfo();
         boolean useDwarf = debug.unavailableReason().isEmpty();
         if (!useDwarf) {
@@ -91,6 +94,9 @@ public final class ProbePlanner {
             if (options.inline()) {
                 planInlineSites(f, inlineSites.getOrDefault(f.name(), List.of()));
             }
+        }
+        if (catches != null && sites.stream().anyMatch(ProbeSite::paired)) {
+            planCatch(catches);
         }
         if (sites.isEmpty()) {
             throw new RustprobeException("nothing to probe: the matching functions (" + String.join(", ",
@@ -154,6 +160,31 @@ public final class ProbePlanner {
                     : returnValues;
             add(ProbeSite.Kind.RETURN, name, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
                     e.uretprobe(), value, returnValues != null);
+        }
+    }
+
+    /**
+     * The panic catch points (PanicCatch), so that the calls a caught panic unwound are reported when it is caught;
+     * without them they are found dead only at the thread's next traced event.
+     */
+    private void planCatch(java.util.concurrent.CompletableFuture<List<PanicCatch.Point>> catches) {
+        List<PanicCatch.Point> points;
+        try {
+            points = catches.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        int added = 0;
+        for (PanicCatch.Point p : points) {
+            OptionalLong off = binary.elf().fileOffsetOf(p.address());
+            if (off.isPresent()) {
+                add(ProbeSite.Kind.CATCH, p.name(), List.of(), p.address(), p.address(), off.getAsLong(), null, null,
+                        null, ProbeProgram.Role.CATCH, -1, false, List.of(), false);
+                added++;
+            }
+        }
+        if (added == 0) {
+            warnings.add(PanicCatch.MISSING);
         }
     }
 

@@ -21,13 +21,16 @@ import java.util.List;
  *  - at a call with rsp R, every frame with rsp <= R is dead: its function was left without a traced return
  *    (a panic unwound through it), and it is reported as an unwind record before the call is pushed;
  *  - at a return with rsp R (R = entry rsp at a ret or tail jump, entry rsp + 8 after a uretprobe), frames with
- *    rsp < R are dead the same way, and the frame with rsp == R is the call returning now.
+ *    rsp < R are dead the same way, and the frame with rsp == R is the call returning now;
+ *  - at the entry of a function the catch_unwind landing pad calls (CATCH: std's do_catch or cleanup, see
+ *    PanicCatch), the unwinder has already left every frame with rsp <= R: they are all popped and reported at
+ *    once, so a panic's unwinds do not wait for the thread's next traced event.
  * User space then only joins a return with the call record that has the same tid and entry ktime.
  */
 public final class ProbeProgram {
     /** Frames per thread; deeper calls are recorded but not paired (FLAG_STACK_FULL). */
     public static final int MAX_FRAMES = 32;
-    /** Dead frames popped per event; more are popped by the thread's next events. */
+    /** Dead frames popped per call or return; more are popped by the thread's next events (a CATCH pops all). */
     public static final int MAX_UNWINDS_PER_EVENT = 8;
     public static final int FRAME_SIZE = 24;
     /** Stack-map value: u64 depth, then the frames. */
@@ -50,7 +53,12 @@ public final class ProbeProgram {
         /** A ret or tail jump of the function: rsp is the entry rsp again. */
         RETURN,
         /** A uretprobe: it fires after the ret, so rsp is the entry rsp + 8. */
-        RETURN_AFTER
+        RETURN_AFTER,
+        /**
+         * Where a caught panic lands (PanicCatch: the entry of a function catch_unwind's landing pad calls): every
+         * frame at or below this rsp was unwound. Pops them all, each reported as an unwind, and records nothing else.
+         */
+        CATCH
     }
 
     /**
@@ -116,6 +124,11 @@ public final class ProbeProgram {
         a.stImm(Size.DW, Reg.R10, S_FLAGS, 0)
                 .stImm(Size.DW, Reg.R10, S_ENTRY_KTIME, 0)
                 .stImm(Size.DW, Reg.R10, S_ENTRY_SITE, 0);
+        if (spec.role() == Role.CATCH) {
+            emitCallStack(a, spec.role(), maps);
+            a.label("exit").mov64Imm(Reg.R0, 0).exit();
+            return a.build();
+        }
         if (spec.role() != Role.CALL_UNPAIRED) {
             emitCallStack(a, spec.role(), maps);
         }
@@ -148,24 +161,33 @@ public final class ProbeProgram {
 
     /**
      * The thread's frames: looked up, created for a new thread, dead frames popped (each reported as an unwind),
-     * then the call pushed or the return paired. Ends by jumping to "record"; FRAMES is not used after it.
+     * then the call pushed or the return paired. Ends by jumping to "record" ("exit" for a CATCH, which records
+     * nothing of its own); FRAMES is not used after it.
      */
     private static void emitCallStack(Asm a, Role role, Maps maps) {
+        boolean catcher = role == Role.CATCH;
         a.mov64Reg(Reg.R1, PID_TGID).stxw(Reg.R10, S_TID, Reg.R1);
         emitLookupStack(a, maps);
-        a.jne(Reg.R0, 0, "stack_found");
-        // A new thread: insert a zero stack (copied from the zero map, since 776 bytes do not fit the BPF stack).
-        a.stImm(Size.W, Reg.R10, S_SCRATCH, 0)
-                .ldMapFd(Reg.R1, maps.zeroMapFd()).mov64Reg(Reg.R2, Reg.R10).add(Reg.R2, S_SCRATCH)
-                .call(Helper.MAP_LOOKUP_ELEM).jeq(Reg.R0, 0, "record")
-                .ldMapFd(Reg.R1, maps.stackMapFd()).mov64Reg(Reg.R2, Reg.R10).add(Reg.R2, S_TID)
-                .mov64Reg(Reg.R3, Reg.R0).mov64Imm(Reg.R4, BPF_NOEXIST).call(Helper.MAP_UPDATE_ELEM);
-        emitLookupStack(a, maps);
-        a.jeq(Reg.R0, 0, "record");
+        if (catcher) {
+            a.jeq(Reg.R0, 0, "exit"); // a thread without frames has nothing to unwind
+        } else {
+            a.jne(Reg.R0, 0, "stack_found");
+            // A new thread: insert a zero stack (copied from the zero map, since 776 bytes do not fit the BPF stack).
+            a.stImm(Size.W, Reg.R10, S_SCRATCH, 0)
+                    .ldMapFd(Reg.R1, maps.zeroMapFd()).mov64Reg(Reg.R2, Reg.R10).add(Reg.R2, S_SCRATCH)
+                    .call(Helper.MAP_LOOKUP_ELEM).jeq(Reg.R0, 0, "record")
+                    .ldMapFd(Reg.R1, maps.stackMapFd()).mov64Reg(Reg.R2, Reg.R10).add(Reg.R2, S_TID)
+                    .mov64Reg(Reg.R3, Reg.R0).mov64Imm(Reg.R4, BPF_NOEXIST).call(Helper.MAP_UPDATE_ELEM);
+            emitLookupStack(a, maps);
+            a.jeq(Reg.R0, 0, "record");
+        }
         a.label("stack_found").mov64Reg(FRAMES, Reg.R0);
 
-        boolean call = role == Role.CALL;
-        for (int k = 0; k < MAX_UNWINDS_PER_EVENT; k++) {
+        // At a catch, as at a call, a frame at this very rsp is dead: it was a sibling call made from the same frame.
+        boolean call = role == Role.CALL || catcher;
+        // A stack never holds more than MAX_FRAMES frames, so a catch that pops that many has popped them all.
+        int pops = catcher ? MAX_FRAMES : MAX_UNWINDS_PER_EVENT;
+        for (int k = 0; k < pops; k++) {
             emitTopFrame(a, "popped");
             // r2 = the top frame, r3 = its rsp, r4 = this site's rsp
             emitSiteRsp(a, Reg.R4, role);
@@ -187,7 +209,9 @@ public final class ProbeProgram {
             a.label(next);
         }
         a.label("popped");
-        if (call) {
+        if (catcher) {
+            a.ja("exit");
+        } else if (call) {
             a.ldxdw(Reg.R1, FRAMES, 0).jge(Reg.R1, MAX_FRAMES, "full")
                     .mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
                     .ldxdw(Reg.R3, CTX, PtRegs.RSP.offset()).stxdw(Reg.R2, 8, Reg.R3)

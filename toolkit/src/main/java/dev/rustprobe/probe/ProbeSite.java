@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * @param id           the site's cookie (its index in the plan)
- * @param kind         entry of an out-of-line copy, an inlined site, or a return
+ * @param kind         entry of an out-of-line copy, an inlined site, a return, or where panics are caught
  * @param function     the demangled path the user matched (no hash)
  * @param aliases      other names of the same code (identical code folding): a probe there fires for all of them
  * @param copyAddress  the out-of-line copy's address (for an inlined site: the site's first address)
@@ -28,7 +28,8 @@ public record ProbeSite(int id, Kind kind, String function, List<String> aliases
         values = List.copyOf(values);
     }
 
-    public enum Kind { ENTRY, INLINE, RETURN }
+    /** CATCH: std's panic catch point (PanicCatch); it reports the frames a caught panic unwound, nothing else. */
+    public enum Kind { ENTRY, INLINE, RETURN, CATCH }
 
     /** True when a return is expected to pair with this site's calls. */
     public boolean paired() {

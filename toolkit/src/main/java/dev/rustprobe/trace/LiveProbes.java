@@ -58,7 +58,8 @@ public final class LiveProbes implements AutoCloseable {
             live = new LiveProbes(ring, stacks, zero, groups.stream().mapToInt(g -> g.probes().size()).sum());
             // The uprobe_multi link filters by process in the kernel (breakpoints go only into that process); a
             // perf-event uprobe opened for a pid would follow one thread only, so that path filters in BPF alone.
-            boolean multi = UprobeAttach.preferredProgramType() == ProgramType.UPROBE_MULTI;
+            ProgramType type = UprobeAttach.preferredProgramType(); // once: every program attaches the same way
+            boolean multi = type == ProgramType.UPROBE_MULTI;
             ProbeProgram.Maps maps = new ProbeProgram.Maps(ring, stacks.fd(), zero.fd(), pid.orElse(0),
                     ringBytes / 4);
             List<java.util.concurrent.Callable<AttachedProgram>> jobs = new ArrayList<>();
@@ -68,7 +69,7 @@ public final class LiveProbes implements AutoCloseable {
                 }
                 List<Insn> insns = ProbeProgram.generate(g.spec(), maps);
                 String name = "rp_site" + jobs.size();
-                jobs.add(() -> AttachedProgram.loadAndAttach(insns, "GPL", name, binary, g.probes(),
+                jobs.add(() -> AttachedProgram.loadAndAttach(type, insns, "GPL", name, binary, g.probes(),
                         multi ? pid : OptionalInt.empty()));
             }
             attachAll(live, jobs);
@@ -158,6 +159,11 @@ public final class LiveProbes implements AutoCloseable {
 
     public int probeCount() {
         return probeCount;
+    }
+
+    /** How the probes are attached (every program the same way). */
+    public List<dev.rustprobe.bpf.UprobeLinks.Kind> linkKinds() {
+        return programs.stream().map(p -> p.links().kind()).distinct().toList();
     }
 
     /** The kernel ids of the programs, to check that they (and their links) are gone after close. */

@@ -31,6 +31,9 @@ public final class Summary {
     public Summary(List<ProbeSite> plan, EventFormat format) {
         this.format = format;
         for (ProbeSite s : plan) {
+            if (s.kind() == ProbeSite.Kind.CATCH) {
+                continue; // std's catch points are no function the user asked for; their unwinds count elsewhere
+            }
             if (s.kind() == ProbeSite.Kind.ENTRY) {
                 entryCopies.merge(s.function(), 1, Integer::sum);
             }

@@ -1,5 +1,5 @@
 // explain on sample-rust's release build: the sentence names the call sites llvm-dwarfdump lists, aliases are
-// nm's same-address names, and --json is one document.
+// nm's same-address names, --json is one document, and the panic catch points trace will probe are named once.
 package dev.rustprobe.cli;
 
 import dev.rustprobe.index.AliasGroup;
@@ -119,5 +119,61 @@ class ExplainCommandTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("  (_ZN\\S+)\n").matcher(explainText);
         assertTrue(m.find(), explainText);
         return m.group(1);
+    }
+
+    @Test
+    void thePanicCatchPointsAreNamedOnceOrTheirAbsenceExplained(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Path bin = SampleRust.binary(Variant.RELEASE_LEGACY);
+        long cleanup = dev.rustprobe.elf.ElfFile.open(bin).symbols().stream()
+                .filter(s -> "std::panicking::catch_unwind::cleanup"
+                        .equals(dev.rustprobe.demangle.Demangler.demangle(s.name(), false))).findFirst().orElseThrow()
+                .value();
+        BadInputTest.Result r = BadInputTest.run("explain", bin.toString(), "sample_rust::faults::**");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().filter(l -> l.startsWith("panics: ")).toList();
+        assertEquals(1, lines.size(), r.out());
+        assertTrue(lines.get(0).contains("when it is caught, at the entry of std's catch points "
+                + "std::panicking::catch_unwind::cleanup (0x" + Long.toHexString(cleanup) + "), "
+                + "__rustc::__rust_panic_cleanup (0x"), lines.get(0));
+        BadInputTest.Result j = BadInputTest.run("explain", bin.toString(), "sample_rust::faults::**", "--json");
+        assertTrue(j.out().contains("\"panicCatchPoints\":[{\"name\":\"std::panicking::catch_unwind::cleanup\","
+                + "\"address\":\"0x" + Long.toHexString(cleanup) + "\"}"), j.out());
+
+        // A C program has no catch point: said once, with what trace does instead.
+        Path c = dev.rustprobe.testing.ExternalTools.gcc(dir, "plain", "int main(void) { return 0; }\n", "-g");
+        BadInputTest.Result plain = BadInputTest.run("explain", c.toString(), "main");
+        assertEquals(0, plain.code(), plain.err());
+        assertTrue(plain.out().contains("panics: no panic catch point (std's catch_unwind cleanup) in this binary (std"
+                + " linked as a shared library, or not a Rust program): a call a panic unwinds is reported when its"
+                + " thread next enters or leaves a traced function, or else as unreturned\n"), plain.out());
+        BadInputTest.Result pj = BadInputTest.run("explain", c.toString(), "main", "--json");
+        assertTrue(pj.out().contains("\"panicCatchPoints\":[],\"panics\":\"no panic catch point"), pj.out());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0"})
+    void lsExplainAndTraceAgreeOnATypesTraitMethods(Variant v) {
+        Path bin = SampleRust.binary(v);
+        String pattern = "sample_rust::shapes::Circle::*";
+        List<String> expected = List.of("<sample_rust::shapes::Circle as core::fmt::Debug>::fmt",
+                "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area",
+                "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::sides");
+        BadInputTest.Result ls = BadInputTest.run("ls", bin.toString(), pattern);
+        assertEquals(0, ls.code(), ls.err());
+        assertEquals(expected, ls.out().lines().skip(1).map(l -> l.substring(l.indexOf("yes   ") + 6)).toList());
+        BadInputTest.Result ex = BadInputTest.run("explain", bin.toString(), pattern);
+        assertEquals(0, ex.code(), ex.err());
+        assertEquals(expected, ex.out().lines().filter(l -> l.startsWith("<")).toList());
+        // trace's plan, from the index filtered by the one pattern as trace opens it
+        dev.rustprobe.index.Pattern p = dev.rustprobe.index.Pattern.parse(pattern);
+        var plan = dev.rustprobe.probe.ProbePlanner.plan(dev.rustprobe.index.IndexedBinary.open(bin, p), List.of(p),
+                new dev.rustprobe.probe.ProbePlanner.Options(true, dev.rustprobe.probe.ProbePlanner.Returns.RETS, 64));
+        assertEquals(expected, plan.functions().stream().sorted().toList());
+
+        // a misspelt method is suggested by its self-type form's distance
+        BadInputTest.Result typo = BadInputTest.run("ls", bin.toString(), "sample_rust::shapes::Circle::aera");
+        assertEquals(1, typo.code());
+        assertTrue(typo.err().startsWith("rustprobe: no function matches 'sample_rust::shapes::Circle::aera'; nearest: "
+                + "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area, "), typo.err());
     }
 }

@@ -48,6 +48,16 @@ class TraceCommandTest {
         return c;
     }
 
+    /** Starts a trace running on thread t and waits (up to 60 s) until it says its probes are live. */
+    static void startAndAwaitTracing(Thread t, ByteArrayOutputStream err) throws InterruptedException {
+        t.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!err.toString(StandardCharsets.UTF_8).contains("rustprobe: tracing") && System.nanoTime() < deadline) {
+            assertTrue(t.isAlive(), "trace ended early: " + err);
+            Thread.sleep(10);
+        }
+    }
+
     static BadInputTest.Result run(List<String> args) {
         return BadInputTest.run(args.toArray(String[]::new));
     }
@@ -101,7 +111,7 @@ class TraceCommandTest {
             }
         }
         // place 6 + explode 2 + not_bool 1 + run 1 at entries, scale at its 5 inlined calls; the unwind of
-        // explode(13) is seen when the main thread next enters a traced function higher up its stack (run)
+        // explode(13) is reported when std's catch_unwind catches the panic
         assertEquals(15, calls);
         assertEquals(5, inline);
         assertEquals(9, returns, "place 6, explode(4), not_bool, run");
@@ -130,12 +140,7 @@ class TraceCommandTest {
             AtomicInteger code = new AtomicInteger(-1);
             Thread t = new Thread(() -> code.set(Main.run(new String[] {"trace", "-p", Integer.toString(pid), "-o",
                 out.toString(), bin.toString(), "sample_rust::orders::place"}, errStream, errStream)));
-            t.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!err.toString(StandardCharsets.UTF_8).contains("rustprobe: tracing") && System.nanoTime() < deadline) {
-                assertTrue(t.isAlive(), "trace ended early: " + err);
-                Thread.sleep(10);
-            }
+            startAndAwaitTracing(t, err);
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("of pid " + pid), err.toString());
             try (OutputStream in = p.getOutputStream()) {
                 in.write('\n');
@@ -203,6 +208,13 @@ class TraceCommandTest {
         assertEquals(0, safe.code(), safe.err());
         assertTrue(!safe.err().contains("SIGABRT") && !safe.err().contains("warning"), safe.err());
         assertTrue(Files.readString(dir.resolve("app.out")).contains("DONE"));
+        // explode(13) is the last traced call: its unwind is reported when the panic is caught, not left open
+        String text = Files.readString(out);
+        assertTrue(text.contains("sample_rust::faults::explode(code: 13) unwound (no return: a panic left it)  "), text);
+        assertTrue(!text.contains("no return seen"), text);
+        assertTrue(text.contains("sample_rust::faults::explode: 2 calls, 1 return, 1 unwind"), text);
+        assertTrue(!text.contains("catch_unwind") && !text.contains("__rust_panic_cleanup"),
+                "the catch points are not functions of the summary: " + text);
     }
 
     @Test

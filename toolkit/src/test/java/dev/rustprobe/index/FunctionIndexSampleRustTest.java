@@ -1,6 +1,6 @@
 // The index over every sample-rust build against nm (binutils' own demangler, run live): every function
 // symbol is found under the name nm gives it, alias groups are nm's same-address groups, and generic copies count
-// nm's distinct addresses.
+// nm's distinct addresses; "crate::**" takes the crate's impl methods nm lists as "<crate::Type as Trait>::m".
 package dev.rustprobe.index;
 
 import dev.rustprobe.elf.ElfFile;
@@ -142,7 +142,9 @@ class FunctionIndexSampleRustTest {
         ElfFile elf = ElfFile.open(SampleRust.binary(v));
         FunctionIndex full = FunctionIndex.build(elf);
         List<String> patterns = new ArrayList<>(List.of("sample_rust::generics::largest", "sample_rust::orders::place",
-                "sample_rust::**::fmt", "**::grow_one", "core::fmt::*", "main", "sample_rust::*::p_*", "**::drop_in_place<*>"));
+                "sample_rust::**::fmt", "**::grow_one", "core::fmt::*", "main", "sample_rust::*::p_*", "**::drop_in_place<*>",
+                "sample_rust::**", "sample_rust::shapes::Circle::*", "sample_rust::shapes::Area::*",
+                "core::fmt::Debug::fmt", "sample_rust::orders::Order::*"));
         for (AliasGroup g : full.aliasGroups()) {
             patterns.add(g.names().get(0).contains("{") || g.names().get(0).contains("*") ? "main" : g.names().get(0));
         }
@@ -162,5 +164,52 @@ class FunctionIndexSampleRustTest {
                     + " siblings=" + index.genericSiblings(f).stream().map(Function::name).toList());
         }
         return out;
+    }
+
+    /** "<sample_rust::X as Trait>::m" or "<sample_rust::X>::m" (v0 inherent): a method of a type sample_rust defines. */
+    private static final java.util.regex.Pattern CRATE_SELF =
+            java.util.regex.Pattern.compile("^<sample_rust::[A-Za-z0-9_:{}#]+(<[^ ]*>)?( as |>::).*");
+
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0", "DEBUG"})
+    void theCratePatternTakesTheImplMethodsOfTheCratesTypes(Variant v) {
+        Path bin = SampleRust.binary(v);
+        FunctionIndex index = FunctionIndex.build(ElfFile.open(bin));
+        Set<String> expected = new TreeSet<>();
+        for (NmFunction f : nm(bin)) {
+            if (f.name().startsWith("sample_rust::") || CRATE_SELF.matcher(f.name()).matches()) {
+                expected.add(f.name());
+            }
+        }
+        Set<String> matched = new TreeSet<>();
+        index.matchExactly(Pattern.parse("sample_rust::**")).forEach(f -> matched.add(f.name()));
+        // closures' FnOnce shims count: "<sample_rust::f::{closure#0} as FnOnce<()>>::call_once" is the crate's closure
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(matched);
+        Set<String> extra = new TreeSet<>(matched);
+        extra.removeAll(expected);
+        assertEquals(expected, matched, "missing " + missing + "; extra " + extra);
+        Set<String> qualified = new TreeSet<>(matched.stream().filter(n -> n.startsWith("<")).toList());
+        System.out.println(v + ": sample_rust::** takes " + qualified.size() + " impl methods: " + qualified);
+        for (String m : List.of("<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area",
+                "<sample_rust::shapes::Rect as sample_rust::shapes::Area>::sides",
+                "<sample_rust::geometry::Span as core::fmt::Debug>::fmt")) {
+            assertTrue(qualified.contains(m), m + " in " + qualified);
+        }
+        assertTrue(qualified.stream().noneMatch(n -> n.startsWith("<&") || n.startsWith("<core::")
+                || n.startsWith("<alloc::") || n.startsWith("<[")), qualified.toString());
+
+        // One type's methods, inherent and trait: Circle has Debug and Area (area, sides).
+        Set<String> circle = new TreeSet<>();
+        index.matchExactly(Pattern.parse("sample_rust::shapes::Circle::*")).forEach(f -> circle.add(f.name()));
+        assertEquals(Set.of("<sample_rust::shapes::Circle as core::fmt::Debug>::fmt",
+                "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area",
+                "<sample_rust::shapes::Circle as sample_rust::shapes::Area>::sides"), circle);
+        // The trait form: every Area impl's area.
+        Set<String> areas = new TreeSet<>();
+        index.matchExactly(Pattern.parse("sample_rust::shapes::Area::area")).forEach(f -> areas.add(f.name()));
+        assertEquals(Set.of("<sample_rust::shapes::Circle as sample_rust::shapes::Area>::area",
+                "<sample_rust::shapes::Rect as sample_rust::shapes::Area>::area",
+                "<sample_rust::shapes::Square as sample_rust::shapes::Area>::area"), areas);
     }
 }

@@ -144,6 +144,9 @@ class ProbePlannerTest {
         TracePlan none = plan(new ProbePlanner.Options(true, ProbePlanner.Returns.NONE, 64), "sample_rust::orders::place");
         assertEquals(0, none.count(ProbeSite.Kind.RETURN));
         assertTrue(none.sites().stream().noneMatch(ProbeSite::paired));
+        assertEquals(0, none.count(ProbeSite.Kind.CATCH), "nothing to unwind without paired calls");
+        // inlined calls alone pair nothing either: no catch point
+        assertEquals(0, inline.count(ProbeSite.Kind.CATCH));
 
         TracePlan uret = plan(new ProbePlanner.Options(true, ProbePlanner.Returns.URETPROBE, 64), "sample_rust::orders::place");
         List<ProbeSite> rets = uret.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.RETURN).toList();
@@ -151,6 +154,27 @@ class ProbePlannerTest {
         assertEquals(1, rets.size());
         assertTrue(rets.get(0).uretprobe() && rets.get(0).fileOffset() == entry.fileOffset());
         assertEquals(ProbeProgram.Role.RETURN_AFTER, rets.get(0).spec().role());
+
+        // Paired calls bring std's catch points, at the addresses of their symbols, recording nothing
+        var elf = dev.rustprobe.elf.ElfFile.open(SampleRust.binary(Variant.RELEASE_LEGACY));
+        java.util.Map<String, Long> catchSymbols = new java.util.TreeMap<>();
+        for (var sym : elf.symbols()) {
+            String d = dev.rustprobe.demangle.Demangler.demangle(sym.name(), false);
+            if ("std::panicking::catch_unwind::cleanup".equals(d) || "__rustc::__rust_panic_cleanup".equals(d)) {
+                catchSymbols.put(d, sym.value());
+            }
+        }
+        for (TracePlan p : List.of(uret, plan(DEFAULT, "sample_rust::orders::place"))) {
+            java.util.Map<String, Long> planned = new java.util.TreeMap<>();
+            p.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.CATCH).forEach(s -> {
+                assertEquals(ProbeProgram.Role.CATCH, s.spec().role());
+                assertTrue(s.values().isEmpty() && s.spec().plan().reads().isEmpty());
+                assertEquals(elf.fileOffsetOf(s.address()).getAsLong(), s.fileOffset());
+                planned.put(s.function(), s.address());
+            });
+            assertEquals(catchSymbols, planned);
+            assertTrue(p.warnings().stream().noneMatch(w -> w.contains("catch point")), p.warnings().toString());
+        }
     }
 
     @Test

@@ -1,6 +1,6 @@
 // The generated probe programs on the real kernel, against a gcc-built target with known data: hand-built
 // FetchPlans (pointer chasing, clamped lengths, failed and empty reads), and call/return pairing with recursion
-// and with frames skipped by longjmp (reported as unwinds).
+// and with frames skipped by longjmp (reported as unwinds, at the next traced event or at once at a catch point).
 package dev.rustprobe.trace;
 
 import dev.rustprobe.bpf.Probe;
@@ -62,6 +62,20 @@ class ProbeProgramKernelTest {
                 __asm__ volatile("" ::: "memory");
                 return r + 1;
             }
+            /* a panic and its catch, as std has them: frames left by a longjmp, then the catch point is called */
+            static jmp_buf deep_env;
+            PROBED long rp_deep(long k) {
+                if (k == 0) longjmp(deep_env, 1);
+                long r = rp_deep(k - 1);
+                __asm__ volatile("" ::: "memory");
+                return r + 1;
+            }
+            PROBED void rp_catch(void) { __asm__ volatile("" ::: "memory"); }
+            PROBED long rp_guard(long k) {
+                if (setjmp(deep_env) == 0) return rp_deep(k);
+                rp_catch();
+                return -1;
+            }
             PROBED long rp_after(long k) { __asm__ volatile("" ::: "memory"); return k * 3; }
             PROBED long rp_leaf(long x) { __asm__ volatile("" ::: "memory"); return x + 1; }
             /* conditional tail calls, as LLVM emits them when optimizing for size: jg (cc 0xf), jbe (cc 6) */
@@ -81,6 +95,7 @@ class ProbeProgramKernelTest {
                 if (setjmp(env) == 0) sink += rp_jump(3);
                 sink += rp_after(7);
                 for (long i = 0; i < 8; i++) sink += rp_jg(i) + rp_jbe(i);
+                sink += rp_guard(20);
                 printf("%p %p %p %ld\\n", (void *)&first, (void *)&second, (void *)text, sink);
                 return 0;
             }
@@ -89,6 +104,8 @@ class ProbeProgramKernelTest {
     static Path target;
     static ElfFile elf;
     static String[] printed;
+    /** How the last trace attached its probes. */
+    static List<dev.rustprobe.bpf.UprobeLinks.Kind> linkKinds;
 
     @BeforeAll
     static void build(@TempDir Path dir) {
@@ -123,6 +140,17 @@ class ProbeProgramKernelTest {
         return out;
     }
 
+    /** One RETURN program on every ret of the functions, site ids from 100 up. */
+    static LiveProbes.Group returnGroup(String... functions) {
+        List<Probe> returns = new ArrayList<>();
+        for (String f : functions) {
+            for (long off : rets(f)) {
+                returns.add(Probe.entry(off, 100 + returns.size()));
+            }
+        }
+        return new LiveProbes.Group(new ProbeProgram.Spec(Role.RETURN, -1, new FetchPlan(List.of())), returns);
+    }
+
     /** Attaches the groups, runs the target, and returns every record (copied) with the layout of its site. */
     static List<ProbeRecord> trace(List<LiveProbes.Group> groups) {
         Map<Integer, RecordLayout> layouts = new HashMap<>();
@@ -135,6 +163,7 @@ class ProbeProgramKernelTest {
         List<Integer> progs;
         try (LiveProbes live = LiveProbes.attach(target, groups, OptionalInt.empty(), 1 << 20)) {
             progs = live.programIds();
+            linkKinds = live.linkKinds();
             printed = ExternalTools.run(target.toString()).strip().split(" ");
             Function<ByteBuffer, ProbeRecord> copy = b -> {
                 byte[] bytes = new byte[b.remaining()];
@@ -262,13 +291,7 @@ class ProbeProgramKernelTest {
         List<Probe> calls = List.of(Probe.entry(entry("rp_recurse"), 1), Probe.entry(entry("rp_jump"), 2),
                 Probe.entry(entry("rp_after"), 3));
         groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CALL, -1, none), calls));
-        List<Probe> returns = new ArrayList<>();
-        for (String f : List.of("rp_recurse", "rp_jump", "rp_after")) {
-            for (long off : rets(f)) {
-                returns.add(Probe.entry(off, 100 + returns.size()));
-            }
-        }
-        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.RETURN, -1, none), returns));
+        groups.add(returnGroup("rp_recurse", "rp_jump", "rp_after"));
         List<ProbeRecord> recs = trace(groups);
 
         List<ProbeRecord> recurseCalls = recs.stream().filter(r -> r.type() == RecordLayout.TYPE_CALL && r.site() == 1)
@@ -303,5 +326,66 @@ class ProbeProgramKernelTest {
             assertEquals(after.ktime(), u.ktime(), "found dead when rp_after was entered at a higher rsp");
             assertTrue(recs.indexOf(u) < recs.indexOf(after), "unwinds come before the call that found them");
         }
+    }
+
+    @Test
+    void aCatchPointReportsEveryFrameBelowItAtOnceAndLeavesTheFramesAboveIt() {
+        FetchPlan none = new FetchPlan(List.of());
+        List<LiveProbes.Group> groups = new ArrayList<>();
+        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CALL, -1, none),
+                List.of(Probe.entry(entry("rp_guard"), 1), Probe.entry(entry("rp_deep"), 2))));
+        groups.add(returnGroup("rp_guard", "rp_deep"));
+        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CATCH, -1, none),
+                List.of(Probe.entry(entry("rp_catch"), 7))));
+        List<ProbeRecord> recs = trace(groups);
+
+        assertTrue(recs.stream().noneMatch(r -> r.site() == 7), "a catch point records nothing of its own");
+        List<ProbeRecord> deepCalls = recs.stream().filter(r -> r.type() == RecordLayout.TYPE_CALL && r.site() == 2)
+                .toList();
+        assertEquals(21, deepCalls.size(), "rp_deep(20) runs at k = 20..0");
+        List<ProbeRecord> unwinds = recs.stream().filter(r -> r.type() == RecordLayout.TYPE_UNWIND).toList();
+        assertEquals(21, unwinds.size(), "every rp_deep frame was left by the jump, more than "
+                + ProbeProgram.MAX_UNWINDS_PER_EVENT + " at one event");
+        long caught = unwinds.get(0).ktime();
+        ProbeRecord guardCall = recs.stream().filter(r -> r.type() == RecordLayout.TYPE_CALL && r.site() == 1)
+                .findFirst().orElseThrow();
+        ProbeRecord guardReturn = recs.stream().filter(r -> r.type() == RecordLayout.TYPE_RETURN)
+                .filter(r -> r.entrySite() == 1).findFirst().orElseThrow();
+        assertEquals(1, recs.stream().filter(r -> r.type() == RecordLayout.TYPE_RETURN).count(),
+                "only rp_guard returns");
+        // innermost first, each paired with its own call
+        for (int i = 0; i < unwinds.size(); i++) {
+            ProbeRecord u = unwinds.get(i);
+            ProbeRecord call = deepCalls.get(deepCalls.size() - 1 - i);
+            assertEquals(2, u.site());
+            assertEquals(2, u.entrySite());
+            assertTrue(u.has(RecordLayout.FLAG_MATCHED));
+            assertEquals(call.ktime(), u.entryKtime());
+            assertEquals(caught, u.ktime(), "all found dead by the one catch event");
+        }
+        assertTrue(caught > deepCalls.get(20).ktime() && caught < guardReturn.ktime(),
+                "caught between the innermost call and rp_guard's return");
+        assertTrue(recs.indexOf(unwinds.get(20)) < recs.indexOf(guardReturn));
+        // the frame above the catch point stayed: rp_guard's return pairs with its call
+        assertTrue(guardReturn.has(RecordLayout.FLAG_MATCHED), "rp_guard's frame was left alone by the catch");
+        assertEquals(guardCall.ktime(), guardReturn.entryKtime());
+        assertEquals(-1, guardReturn.register("rax").getAsLong());
+    }
+
+    @Test
+    void withoutACatchPointAReturnFindsOnlyAFewDeadFramesAndDoesNotPair() {
+        // The case the catch point exists for: rp_guard's return pops MAX_UNWINDS_PER_EVENT dead frames, and the
+        // rest still sit above its own frame, so it cannot pair.
+        FetchPlan none = new FetchPlan(List.of());
+        List<LiveProbes.Group> groups = new ArrayList<>();
+        groups.add(new LiveProbes.Group(new ProbeProgram.Spec(Role.CALL, -1, none),
+                List.of(Probe.entry(entry("rp_guard"), 1), Probe.entry(entry("rp_deep"), 2))));
+        groups.add(returnGroup("rp_guard"));
+        List<ProbeRecord> recs = trace(groups);
+        assertEquals(ProbeProgram.MAX_UNWINDS_PER_EVENT, recs.stream()
+                .filter(r -> r.type() == RecordLayout.TYPE_UNWIND).count());
+        ProbeRecord guardReturn = recs.stream().filter(r -> r.type() == RecordLayout.TYPE_RETURN).findFirst()
+                .orElseThrow();
+        assertFalse(guardReturn.has(RecordLayout.FLAG_MATCHED));
     }
 }

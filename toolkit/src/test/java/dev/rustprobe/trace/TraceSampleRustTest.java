@@ -2,7 +2,8 @@
 // instruction, and checks every call against the truth lines the program printed: exact counts per function,
 // values rendered exactly as Rust prints them (strict for the integers the decoder handles today, and for every
 // other value once it decodes), inlined calls at their call sites, every generic copy, the panicking call reported
-// as an unwind while the program finishes normally, worker threads attributed to their tids, nothing left behind.
+// as an unwind while the program finishes normally, worker threads attributed to their tids, nothing left behind;
+// and the panicking function traced alone, so that only the catch point can report its unwind.
 package dev.rustprobe.trace;
 
 import dev.rustprobe.abi.RustValue;
@@ -48,19 +49,11 @@ class TraceSampleRustTest {
     }
 
     /**
-     * "sample_rust::**" and, since a path pattern does not reach into qualified paths, each method of the truth
-     * lines named "<Type>::f" or "<Type as Trait>::f" by its exact name.
+     * "sample_rust::**" alone: it takes the crate's methods named "<Type>::f" or "<Type as Trait>::f" too (their
+     * self-type form is a crate path), and the test below requires every truth line's function in the plan.
      */
     static String[] patterns(Variant v) {
-        TreeSet<String> out = new TreeSet<>();
-        for (TruthLine t : SampleRust.run(v)) {
-            String name = SampleRust.demangledName(t.function(), v);
-            if (t.kind() != Kind.START && t.kind() != Kind.DONE && !name.startsWith("sample_rust::")) {
-                out.add(name);
-            }
-        }
-        out.add("sample_rust::**");
-        return out.toArray(String[]::new);
+        return new String[] {"sample_rust::**"};
     }
 
     /** One call as the trace saw it: where, on which thread, its arguments, and how it ended. */
@@ -280,5 +273,42 @@ class TraceSampleRustTest {
                 tally.integers++;
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0", "DEBUG"})
+    void aPanicsUnwindIsReportedWhenItIsCaughtWithNoLaterTracedEvent(Variant v) {
+        // explode(13) is the thread's last traced call: nothing after it could find its frame dead.
+        long before = System.nanoTime(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
+        TracedRun run = TracedRun.run(v, DEFAULT, List.of(), "sample_rust::faults::*");
+        long after = System.nanoTime();
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertEquals(0, run.lost());
+        KernelCheck.assertGone(run.programIds());
+        List<ProbeSite> catches = run.plan().sites().stream().filter(s -> s.kind() == ProbeSite.Kind.CATCH).toList();
+        // measured: cleanup and __rust_panic_cleanup in every build, and the debug build's 3 do_catch copies
+        assertEquals(v.release() ? 2 : 5, catches.size(), "the plan probes std's catch points: " + catches);
+        assertTrue(catches.stream().anyMatch(s -> s.function().equals("std::panicking::catch_unwind::cleanup")));
+        assertTrue(run.plan().warnings().isEmpty(), run.plan().warnings().toString());
+
+        assertEquals(List.of(), run.unreturned(), "no call is left open at the end");
+        List<TraceEvent> unwinds = run.events().stream().filter(e -> e.kind() == TraceEvent.Kind.UNWIND).toList();
+        List<TraceEvent> returns = run.events().stream().filter(e -> e.kind() == TraceEvent.Kind.RETURN).toList();
+        assertEquals(1, unwinds.size(), "explode(13) unwound: " + run.events());
+        assertEquals(1, returns.size(), "explode(4) returned: " + run.events());
+        TraceEvent u = unwinds.get(0);
+        assertEquals("sample_rust::faults::explode", u.site().function());
+        assertTrue(u.call() != null && u.call().kind() == TraceEvent.Kind.CALL, "paired with its call: " + u);
+        if (v.release()) {
+            assertEquals("13", RustValue.render(args(u).get("code")));
+        }
+        assertEquals(u.timeNs() - u.call().timeNs(), u.durationNs());
+        assertTrue(before < u.call().timeNs() && u.call().timeNs() < u.timeNs() && u.timeNs() < after,
+                "the call, then its unwind, inside the run");
+        assertTrue(returns.get(0).timeNs() < u.call().timeNs(), "explode(4) ran first");
+        int mainTid = run.truth().get(0).tid();
+        assertEquals(mainTid, u.tid());
+        TruthLine panic = run.truth().stream().filter(t -> t.kind() == Kind.PANIC).findFirst().orElseThrow();
+        assertEquals(mainTid, panic.tid());
     }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unreturned,
                  List<SampleRust.TruthLine> truth, int exitCode, String stderr, List<Integer> programIds,
-                 long lost) {
+                 long lost, int pid, List<dev.rustprobe.bpf.UprobeLinks.Kind> linkKinds) {
 
     static TracePlan plan(SampleRust.Variant v, ProbePlanner.Options options, String... patterns) {
         Path bin = SampleRust.binary(v);
@@ -35,6 +35,11 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
         TracePlan plan = plan(v, options, patterns);
         List<String> command = new ArrayList<>(List.of(SampleRust.binary(v).toString()));
         command.addAll(args);
+        return run(plan, command);
+    }
+
+    /** Traces command (its pid only) with plan; its stdout must be sample-rust's truth lines. */
+    static TracedRun run(TracePlan plan, List<String> command) {
         List<TraceEvent> events = new ArrayList<>();
         try (TracedCommand child = TracedCommand.startStopped(command, false)) {
             Process p = child.process();
@@ -43,10 +48,12 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
             Thread o = pump(p.getInputStream(), out);
             Thread e = pump(p.getErrorStream(), err);
             List<Integer> ids;
+            List<dev.rustprobe.bpf.UprobeLinks.Kind> kinds;
             List<TraceEvent> open;
             long lost;
             try (TraceSession s = TraceSession.start(plan, OptionalInt.of(child.pid()), events::add)) {
                 ids = s.live().programIds();
+                kinds = s.live().linkKinds();
                 child.resume();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 while (p.isAlive() && System.nanoTime() < deadline) {
@@ -67,7 +74,7 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
                 truth.add(SampleRust.parse(line));
             }
             return new TracedRun(plan, events, open, truth, p.exitValue(), err.toString(StandardCharsets.UTF_8),
-                    ids, lost);
+                    ids, lost, child.pid(), kinds);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new AssertionError(ex);
