@@ -48,8 +48,11 @@ public final class ByteSink {
         length = 0;
     }
 
+    /** One byte: an ASCII character, or (a char below 0x100) one byte of UTF-8 the caller encoded. */
     public ByteSink put(char asciiChar) {
-        room(1);
+        if (length == bytes.length) {
+            room(1);
+        }
         bytes[length++] = (byte) asciiChar;
         return this;
     }
@@ -59,7 +62,9 @@ public final class ByteSink {
     }
 
     public ByteSink put(byte[] b, int from, int n) {
-        room(n);
+        if (length + n > bytes.length) {
+            room(n);
+        }
         System.arraycopy(b, from, bytes, length, n);
         length += n;
         return this;
@@ -75,7 +80,9 @@ public final class ByteSink {
     /** Text known to be ASCII (the program's own literals). */
     public ByteSink ascii(String s) {
         int n = s.length();
-        room(n);
+        if (length + n > bytes.length) {
+            room(n);
+        }
         for (int i = 0; i < n; i++) {
             bytes[length++] = (byte) s.charAt(i);
         }
@@ -120,15 +127,16 @@ public final class ByteSink {
     }
 
     private ByteSink digits(int v) {
-        int digits = 1;
-        for (int rest = v / 10; rest != 0; rest /= 10) {
-            digits++;
+        int digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10_000 ? 4 : v < 100_000 ? 5 : v < 1_000_000 ? 6
+                : v < 10_000_000 ? 7 : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
+        if (length + digits > bytes.length) {
+            room(digits);
         }
-        room(digits);
         int at = length + digits;
         length = at;
         do {
-            int q = v / 10;
+            // v / 10 by a multiply and a shift, exact for every non-negative int (C1 divides slowly)
+            int q = (int) ((v * 0xCCCCCCCDL) >>> 35);
             bytes[--at] = (byte) ('0' + (v - q * 10));
             v = q;
         } while (v != 0);

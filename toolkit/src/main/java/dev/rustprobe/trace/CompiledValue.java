@@ -49,6 +49,8 @@ public final class CompiledValue {
     };
 
     private final SiteValue value;
+    /** The commonest values in registers, written without an image: set for them, else null. */
+    private final Direct direct;
     private final Loc location;
     private final Node root;
     private final int size;
@@ -58,6 +60,7 @@ public final class CompiledValue {
 
     private CompiledValue(SiteValue value, Loc location, Node root, int size, RustValue constant) {
         this.value = value;
+        this.direct = constant == null ? Direct.of(value) : null;
         this.location = location;
         this.root = root;
         this.size = size;
@@ -102,6 +105,13 @@ public final class CompiledValue {
         int mark = out.length();
         try {
             Ctx c = scratch.begin(out, json);
+            if (direct != null) {
+                if (direct.write(c)) {
+                    return true;
+                }
+                out.truncate(mark);
+                return false;
+            }
             int img = c.alloc(size);
             if (img >= 0 && location.assemble(c, img, size) && root.write(c, img, size, 0)) {
                 return true;
@@ -227,6 +237,13 @@ public final class CompiledValue {
 
         /** Little-endian, the low min(len, 8) bytes at off (known to lie inside the image). */
         long word(int image, long off, long len) {
+            if (len >= 8) {
+                int i = image + (int) off;
+                byte[] b = img;
+                return (b[i] & 0xffL) | (b[i + 1] & 0xffL) << 8 | (b[i + 2] & 0xffL) << 16 | (b[i + 3] & 0xffL) << 24
+                        | (b[i + 4] & 0xffL) << 32 | (b[i + 5] & 0xffL) << 40 | (b[i + 6] & 0xffL) << 48
+                        | (b[i + 7] & 0xffL) << 56;
+            }
             long v = 0;
             for (int i = (int) Math.min(len, 8) - 1; i >= 0; i--) {
                 v = (v << 8) | (img[image + (int) off + i] & 0xff);
@@ -287,6 +304,88 @@ public final class CompiledValue {
         }
     }
 
+    /** A value written straight from its registers, with no image: an integer in one, a &str in two. */
+    abstract static class Direct {
+        abstract boolean write(Ctx c);
+
+        static Direct of(SiteValue v) {
+            Shape shape = v.shape();
+            ValueLocation loc = v.location();
+            if (shape instanceof Shape.Int i && (i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8)
+                    && loc instanceof ValueLocation.Register r && r.width() >= i.size()) {
+                PtRegs reg = ProbeRecord.ptReg(r.register());
+                return reg == null ? null : new DirectInt(reg, (int) i.size(), i.signed());
+            }
+            if (shape instanceof Shape.Str str && str.size() == 16 && loc instanceof ValueLocation.Pieces p
+                    && p.pieces().size() == 2) {
+                PtRegs[] regs = new PtRegs[2];
+                for (ValueLocation.Piece piece : p.pieces()) {
+                    if (!(piece.location() instanceof ValueLocation.Register r) || r.width() < 8 || piece.size() != 8
+                            || (piece.offset() != 0 && piece.offset() != 8)) {
+                        return null;
+                    }
+                    regs[(int) piece.offset() / 8] = ProbeRecord.ptReg(r.register());
+                }
+                boolean plain = str.ptrOffset() == 0 && str.lenOffset() == 8;
+                boolean swapped = str.ptrOffset() == 8 && str.lenOffset() == 0;
+                if (regs[0] == null || regs[1] == null || !plain && !swapped) {
+                    return null;
+                }
+                return new DirectStr(plain ? regs[0] : regs[1], plain ? regs[1] : regs[0]);
+            }
+            return null;
+        }
+    }
+
+    static final class DirectInt extends Direct {
+        final PtRegs reg;
+        final int bytes;
+        final boolean signed;
+
+        DirectInt(PtRegs reg, int bytes, boolean signed) {
+            this.reg = reg;
+            this.bytes = bytes;
+            this.signed = signed;
+        }
+
+        @Override
+        boolean write(Ctx c) {
+            int at = c.layout.registerOffset(reg);
+            if (at < 0) {
+                return false;
+            }
+            long v = c.le64(at);
+            if (bytes == 8) {
+                if (signed) {
+                    c.out.decimal(v);
+                } else {
+                    c.out.unsignedDecimal(v);
+                }
+                return true;
+            }
+            int shift = 64 - 8 * bytes;
+            c.out.decimal(signed ? (v << shift) >> shift : (v << shift) >>> shift);
+            return true;
+        }
+    }
+
+    static final class DirectStr extends Direct {
+        final PtRegs ptr;
+        final PtRegs len;
+
+        DirectStr(PtRegs ptr, PtRegs len) {
+            this.ptr = ptr;
+            this.len = len;
+        }
+
+        @Override
+        boolean write(Ctx c) {
+            int p = c.layout.registerOffset(ptr);
+            int n = c.layout.registerOffset(len);
+            return p >= 0 && n >= 0 && c.spend() && StrNode.string(c, c.le64(p), c.le64(n));
+        }
+    }
+
     // ---- locations: fill an image with the value's bytes, leaving unknown what the record does not hold ----------
 
     abstract static class Loc {
@@ -312,6 +411,15 @@ public final class CompiledValue {
 
     /** A piece holding the low have bytes of v, the rest of its partSize bytes unknown. */
     private static void placeWord(Ctx c, int image, int n, int at, int partSize, long v, int have) {
+        if (have == partSize && at >= 0 && at + have <= n) {
+            // the common piece, a whole register or its low half: every byte known
+            int i0 = image + at;
+            for (int i = 0; i < have; i++) {
+                c.img[i0 + i] = (byte) (v >>> (8 * i));
+                c.known[i0 + i] = true;
+            }
+            return;
+        }
         for (int i = 0; i < partSize && at + i < n; i++) {
             boolean in = i < have;
             c.img[image + at + i] = in ? (byte) (v >>> (8 * i)) : 0;
@@ -647,8 +755,11 @@ public final class CompiledValue {
             if (!c.spend() || !c.known(image, size, off, bytes)) {
                 return false;
             }
-            long ptr = c.word(image, off + ptrOffset, 8);
-            long len = c.word(image, off + lenOffset, 8);
+            return string(c, c.word(image, off + ptrOffset, 8), c.word(image, off + lenOffset, 8));
+        }
+
+        /** Decoder.string, written: the text at ptr, len bytes long (cut at what the record holds). */
+        static boolean string(Ctx c, long ptr, long len) {
             if (len == 0) {
                 c.out.put('"').put('"');
                 return true;

@@ -87,6 +87,21 @@ public final class TraceSession implements AutoCloseable {
     }
 
     /**
+     * A session with no probes, its records given to feed() by hand: the record path alone, for tests (and for
+     * measuring it) without a kernel. lost() and the live probes are not there.
+     */
+    static TraceSession detached(TracePlan plan, Consumer<TraceEvent> listener, Values values) {
+        RecordLayout[] layouts = layouts(plan);
+        return new TraceSession(plan, null, listener, layouts, values == Values.DECODED ? null
+                : new RecordRenderer(plan.sites(), layouts, values == Values.JSON));
+    }
+
+    /** Handles one record as if the ring buffer had delivered it (detached sessions). */
+    void feed(ByteBuffer record) {
+        handle(record);
+    }
+
+    /**
      * One program per distinct generated code (role, condition, fetch plan), attached to all sites that share it.
      * A uprobe_multi link takes each file offset once, so sites at the same offset go to separate groups.
      */
@@ -245,6 +260,8 @@ public final class TraceSession implements AutoCloseable {
 
     @Override
     public void close() {
-        live.close();
+        if (live != null) {
+            live.close();
+        }
     }
 }
