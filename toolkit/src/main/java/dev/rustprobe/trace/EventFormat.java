@@ -14,6 +14,22 @@ import java.util.List;
 public final class EventFormat {
     private static final byte[] ELLIPSIS = "…".getBytes(StandardCharsets.UTF_8);
     private static final byte[] MICROS = "µs".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ARROW = ascii(" -> ");
+    private static final byte[] TID = ascii("tid ");
+    private static final byte[] PID = ascii("pid ");
+    private static final byte[] EVENT_CALL = ascii("{\"event\":\"call\"");
+    private static final byte[] EVENT_RETURN = ascii("{\"event\":\"return\"");
+    private static final byte[] EVENT_UNWIND = ascii("{\"event\":\"unwind\"");
+    private static final byte[] JSON_PID = ascii(",\"pid\":");
+    private static final byte[] JSON_TID = ascii(",\"tid\":");
+    private static final byte[] JSON_TIME = ascii(",\"time_ns\":");
+    private static final byte[] JSON_ARGS = ascii(",\"args\":{");
+    private static final byte[] JSON_RET = ascii(",\"ret\":");
+    private static final byte[] JSON_DURATION = ascii(",\"duration_ns\":");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
 
     private final boolean showPid;
     private final Path cwd = Path.of("").toAbsolutePath();
@@ -110,7 +126,7 @@ public final class EventFormat {
         }
         out.put(')');
         if (e.kind() == TraceEvent.Kind.RETURN) {
-            out.ascii(" -> ");
+            out.put(ARROW);
             ret(e, out, false);
         } else if (e.kind() == TraceEvent.Kind.UNWIND) {
             out.ascii(" unwound (no return: a panic left it)");
@@ -122,9 +138,9 @@ public final class EventFormat {
         }
         out.put(' ').put(' ');
         if (showPid) {
-            out.ascii("pid ").decimal(e.pid()).put(' ');
+            out.put(PID).decimal(e.pid()).put(' ');
         }
-        out.ascii("tid ").decimal(e.tid());
+        out.put(TID).decimal(e.tid());
         if (e.kind() != TraceEvent.Kind.CALL && e.call() == null) {
             out.ascii(e.durationNs() >= 0 ? "  (call record lost)" : "  (call not seen: it began before tracing)");
         }
@@ -243,22 +259,21 @@ public final class EventFormat {
 
     public void json(TraceEvent e, ByteSink out) {
         SiteText t = site(e.site());
-        out.ascii(e.kind() == TraceEvent.Kind.CALL ? "{\"event\":\"call\""
-                : e.kind() == TraceEvent.Kind.RETURN ? "{\"event\":\"return\"" : "{\"event\":\"unwind\"");
+        out.put(e.kind() == TraceEvent.Kind.CALL ? EVENT_CALL
+                : e.kind() == TraceEvent.Kind.RETURN ? EVENT_RETURN : EVENT_UNWIND);
         out.put(t.jsonFunction);
-        out.ascii(",\"pid\":").decimal(e.pid()).ascii(",\"tid\":").decimal(e.tid()).ascii(",\"time_ns\":")
-                .decimal(e.timeNs());
+        out.put(JSON_PID).decimal(e.pid()).put(JSON_TID).decimal(e.tid()).put(JSON_TIME).decimal(e.timeNs());
         out.put(t.jsonSite);
         if (e.kind() != TraceEvent.Kind.RETURN) {
-            out.ascii(",\"args\":{");
+            out.put(JSON_ARGS);
             args(e, out, true);
             out.put('}');
         } else {
-            out.ascii(",\"ret\":");
+            out.put(JSON_RET);
             ret(e, out, true);
         }
         if (e.kind() != TraceEvent.Kind.CALL) {
-            out.ascii(",\"duration_ns\":");
+            out.put(JSON_DURATION);
             if (e.durationNs() >= 0) {
                 out.decimal(e.durationNs());
             } else {

@@ -47,7 +47,18 @@ public final class TraceSession implements AutoCloseable {
     /** What the listener's events carry: decoded values, or the values already written as text or as JSON. */
     public enum Values { DECODED, TEXT, JSON }
 
-    private record Key(int tid, long ktime) {}
+    private record Key(int tid, long ktime) {
+        // by hand: a record's generated hashCode and equals go through a method handle, dear under C1, per event
+        @Override
+        public int hashCode() {
+            return tid * 31 + Long.hashCode(ktime);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.tid == tid && k.ktime == ktime;
+        }
+    }
 
     private TraceSession(TracePlan plan, LiveProbes live, Consumer<TraceEvent> listener, RecordLayout[] layouts,
                          RecordRenderer renderer) {
