@@ -13,6 +13,9 @@ import java.util.OptionalLong;
 public final class ProbeRecord implements Capture {
     private final ByteBuffer bytes;
     private final RecordLayout layout;
+    /** Header fields read once: the session asks for them several times per record. */
+    private final long pidTgid;
+    private final long ktime;
     private long loadBias;
 
     /** bytes: a copy of the record (little-endian); layout: the layout of the program that wrote it (null for an unwind). */
@@ -24,6 +27,8 @@ public final class ProbeRecord implements Capture {
     public ProbeRecord(ByteBuffer record, RecordLayout layout) {
         this.bytes = record.order(ByteOrder.LITTLE_ENDIAN);
         this.layout = layout;
+        this.pidTgid = bytes.getLong(RecordLayout.PID_TGID);
+        this.ktime = bytes.getLong(RecordLayout.KTIME);
     }
 
     /** The record's bytes (little-endian, from index 0), as given to the constructor. */
@@ -54,15 +59,15 @@ public final class ProbeRecord implements Capture {
     }
 
     public int pid() {
-        return (int) (bytes.getLong(RecordLayout.PID_TGID) >>> 32);
+        return (int) (pidTgid >>> 32);
     }
 
     public int tid() {
-        return (int) bytes.getLong(RecordLayout.PID_TGID);
+        return (int) pidTgid;
     }
 
     public long ktime() {
-        return bytes.getLong(RecordLayout.KTIME);
+        return ktime;
     }
 
     public long entryKtime() {

@@ -65,7 +65,16 @@ public final class ByteSink {
         if (length + n > bytes.length) {
             room(n);
         }
-        System.arraycopy(b, from, bytes, length, n);
+        if (n <= 16) {
+            // names, separators, short values: a loop beats the arraycopy stub's call under C1
+            byte[] to = bytes;
+            int at = length;
+            for (int i = 0; i < n; i++) {
+                to[at + i] = b[from + i];
+            }
+        } else {
+            System.arraycopy(b, from, bytes, length, n);
+        }
         length += n;
         return this;
     }
