@@ -156,8 +156,17 @@ public final class ProbeRecord implements Capture {
      */
     @Override
     public byte[] memory(long address, int length) {
+        long run = run(address, length);
+        return run < 0 ? null : copy((int) (run >>> 32), (int) run);
+    }
+
+    /**
+     * Where the bytes memory(address, length) returns are: their offset in the record in the upper 32 bits, their
+     * count in the lower; -1 when no read covered address.
+     */
+    public long run(long address, int length) {
         if (layout == null || length < 0) {
-            return null;
+            return -1;
         }
         int best = -1;
         int bestLen = -1;
@@ -174,8 +183,9 @@ public final class ProbeRecord implements Capture {
             }
         }
         if (best < 0) {
-            return null;
+            return -1;
         }
-        return copy(layout.readOffset(best) + RecordLayout.READ_DATA + (int) (address - readAddress(best)), bestLen);
+        return (long) (layout.readOffset(best) + RecordLayout.READ_DATA + (int) (address - readAddress(best))) << 32
+                | bestLen;
     }
 }

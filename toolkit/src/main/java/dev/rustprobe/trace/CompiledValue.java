@@ -140,6 +140,7 @@ public final class CompiledValue {
             b.get(0, ctx.rec, 0, n);
             ctx.recLength = n;
             ctx.layout = r.layout();
+            ctx.record = r;
         }
 
         Ctx begin(ByteSink out, boolean json) {
@@ -157,6 +158,7 @@ public final class CompiledValue {
         byte[] rec = new byte[512];
         int recLength;
         RecordLayout layout;
+        ProbeRecord record;
         ByteSink out;
         boolean json;
         int valuesLeft;
@@ -201,14 +203,6 @@ public final class CompiledValue {
             return (b[i] & 0xffL) | (b[i + 1] & 0xffL) << 8 | (b[i + 2] & 0xffL) << 16 | (b[i + 3] & 0xffL) << 24
                     | (b[i + 4] & 0xffL) << 32 | (b[i + 5] & 0xffL) << 40 | (b[i + 6] & 0xffL) << 48
                     | (b[i + 7] & 0xffL) << 56;
-        }
-
-        int le32(int i) {
-            if (i < 0 || i > recLength - 4) {
-                throw new IndexOutOfBoundsException(i);
-            }
-            byte[] b = rec;
-            return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
         }
 
         /** n record bytes from at into the image at image + to, marked known. */
@@ -263,36 +257,20 @@ public final class CompiledValue {
         }
 
         /**
-         * ProbeRecord.memory without the copy: finds the read holding the longest run of [address, address+length)
-         * starting at address (memAt, memHave); false when none does. The budget is charged as Decoder's is.
+         * ProbeRecord.memory without the copy: the longest run of [address, address+length) the record holds
+         * (memAt, memHave); false when it holds none. The budget is charged as Decoder's is.
          */
         boolean memory(long address, int length) {
             if (length > bytesLeft || length < 0) {
                 return false;
             }
-            int best = -1;
-            int bestLen = -1;
-            long bestStart = 0;
-            for (int i = 0; i < layout.reads(); i++) {
-                int at = layout.readOffset(i);
-                int n = Math.min(le32(at + RecordLayout.READ_COUNT), layout.readMax(i));
-                long start = le64(at + RecordLayout.READ_ADDRESS);
-                long skip = address - start;
-                if (skip >= 0 && skip < n) {
-                    int have = (int) Math.min(length, n - skip);
-                    if (have > bestLen) {
-                        best = i;
-                        bestLen = have;
-                        bestStart = start;
-                    }
-                }
-            }
-            if (best < 0) {
+            long run = record.run(address, length);
+            if (run < 0) {
                 return false;
             }
-            memAt = layout.readOffset(best) + RecordLayout.READ_DATA + (int) (address - bestStart);
-            memHave = bestLen;
-            bytesLeft -= bestLen;
+            memAt = (int) (run >>> 32);
+            memHave = (int) run;
+            bytesLeft -= memHave;
             return true;
         }
 

@@ -2,7 +2,7 @@
 // the Decoder (and the renderer then prints the Decoder's value, byte for byte).
 package dev.rustprobe.trace;
 
-import dev.rustprobe.abi.Capture;
+import dev.rustprobe.abi.DecodeRulesTest.FakeCapture;
 import dev.rustprobe.abi.RustValue;
 import dev.rustprobe.abi.Shape;
 import dev.rustprobe.abi.SiteValue;
@@ -17,11 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,42 +31,10 @@ class CompiledValueTest {
             new ValueLocation.Piece(0, 8, 0, new ValueLocation.Register("rdi", 8)),
             new ValueLocation.Piece(8, 8, 1, new ValueLocation.Register("rsi", 8))));
 
-    /** A process: registers, and memory at a few addresses. */
-    static final class Process implements Capture {
-        final Map<String, Long> regs = new HashMap<>();
-        final TreeMap<Long, byte[]> memory = new TreeMap<>();
-
-        Process reg(String name, long v) {
-            regs.put(name, v);
-            return this;
-        }
-
-        Process mem(long address, byte[] bytes) {
-            memory.put(address, bytes);
-            return this;
-        }
-
-        @Override
-        public OptionalLong register(String name) {
-            Long v = regs.get(name);
-            return v == null ? OptionalLong.empty() : OptionalLong.of(v);
-        }
-
-        @Override
-        public byte[] memory(long address, int length) {
-            Map.Entry<Long, byte[]> e = memory.floorEntry(address);
-            if (e == null || address - e.getKey() >= e.getValue().length) {
-                return null;
-            }
-            int from = (int) (address - e.getKey());
-            return java.util.Arrays.copyOfRange(e.getValue(), from, Math.min(e.getValue().length, from + length));
-        }
-    }
-
     /** What one value comes out as: whether the fast path wrote it, and the text and JSON printed either way. */
     record Out(boolean fastText, boolean fastJson, String text, String json) {}
 
-    static Out run(SiteValue v, Process p, int maxBytes) {
+    static Out run(SiteValue v, FakeCapture p, int maxBytes) {
         FetchPlan plan = FetchPlanner.plan(List.of(v), maxBytes);
         ByteBuffer record = RecordBuilder.build(plan, RecordLayout.TYPE_CALL, 0, p);
         RecordLayout layout = new RecordLayout(plan);
@@ -94,7 +59,7 @@ class CompiledValueTest {
 
     static Out str(byte[] bytes, long len, int maxBytes) {
         SiteValue v = new SiteValue("s", "&str", RDI_RSI, STR, "");
-        return run(v, new Process().reg("rdi", TEXT).reg("rsi", len).mem(TEXT, bytes), maxBytes);
+        return run(v, new FakeCapture().reg("rdi", TEXT).reg("rsi", len).mem(TEXT, bytes), maxBytes);
     }
 
     @Test
@@ -141,15 +106,15 @@ class CompiledValueTest {
         Out o = str("never read".getBytes(StandardCharsets.UTF_8), 10, 64);
         assertTrue(o.fastText());
         SiteValue v = new SiteValue("s", "&str", RDI_RSI, STR, "");
-        o = run(v, new Process().reg("rdi", TEXT).reg("rsi", 10), 64); // nothing mapped there: the read fails
+        o = run(v, new FakeCapture().reg("rdi", TEXT).reg("rsi", 10), 64); // nothing mapped there: the read fails
         assertFalse(o.fastText());
         assertEquals("<unavailable: string bytes at 0x70000000 were not recorded>", o.text());
-        o = run(v, new Process().reg("rdi", 0).reg("rsi", 10), 64);
+        o = run(v, new FakeCapture().reg("rdi", 0).reg("rsi", 10), 64);
         assertFalse(o.fastText());
         assertEquals("<unavailable: null pointer>", o.text());
         SiteValue half = new SiteValue("s", "&str", new ValueLocation.Pieces(List.of(
                 new ValueLocation.Piece(8, 8, 1, new ValueLocation.Register("rsi", 8)))), STR, "");
-        o = run(half, new Process().reg("rsi", 10), 64);
+        o = run(half, new FakeCapture().reg("rsi", 10), 64);
         assertFalse(o.fastText());
         assertTrue(o.text().contains("(the pointer; the length is 10)"), o.text());
     }
@@ -157,18 +122,18 @@ class CompiledValueTest {
     @Test
     void integersUpTo64BitsAreFastAndWiderOnesTheDecoders() {
         SiteValue i8 = new SiteValue("a", "i8", new ValueLocation.Register("rdi", 8), new Shape.Int(1, true), "");
-        Out o = run(i8, new Process().reg("rdi", 0x1234_5680L), 64);
+        Out o = run(i8, new FakeCapture().reg("rdi", 0x1234_5680L), 64);
         assertTrue(o.fastText());
         assertEquals("-128", o.text());
         SiteValue u64 = new SiteValue("a", "u64", new ValueLocation.Register("rdi", 8), new Shape.Int(8, false), "");
-        o = run(u64, new Process().reg("rdi", -1L), 64);
+        o = run(u64, new FakeCapture().reg("rdi", -1L), 64);
         assertTrue(o.fastText());
         assertEquals("18446744073709551615", o.text());
         SiteValue i128 = new SiteValue("a", "i128", RDI_RSI, new Shape.Int(16, true), "");
-        o = run(i128, new Process().reg("rdi", -5L).reg("rsi", -1L), 64);
+        o = run(i128, new FakeCapture().reg("rdi", -5L).reg("rsi", -1L), 64);
         assertTrue(o.fastText());
         assertEquals("-5", o.text());
-        o = run(i128, new Process().reg("rdi", 0).reg("rsi", 1), 64);
+        o = run(i128, new FakeCapture().reg("rdi", 0).reg("rsi", 1), 64);
         assertFalse(o.fastText());
         assertEquals("18446744073709551616", o.text());
     }
@@ -176,21 +141,21 @@ class CompiledValueTest {
     @Test
     void badBoolsCharsAndTagsAreTheDecoders() {
         SiteValue b = new SiteValue("b", "bool", new ValueLocation.Register("rdi", 8), new Shape.Bool(), "");
-        assertTrue(run(b, new Process().reg("rdi", 0x101), 64).fastText());
-        assertFalse(run(b, new Process().reg("rdi", 2), 64).fastText());
+        assertTrue(run(b, new FakeCapture().reg("rdi", 0x101), 64).fastText());
+        assertFalse(run(b, new FakeCapture().reg("rdi", 2), 64).fastText());
         SiteValue c = new SiteValue("c", "char", new ValueLocation.Register("rdi", 8), new Shape.Char(), "");
-        Out o = run(c, new Process().reg("rdi", 0x3bb), 64);
+        Out o = run(c, new FakeCapture().reg("rdi", 0x3bb), 64);
         assertTrue(o.fastText());
         assertEquals("'λ'", o.text());
-        assertEquals("'\\''", run(c, new Process().reg("rdi", '\''), 64).text());
-        assertFalse(run(c, new Process().reg("rdi", 0xD800), 64).fastText());
+        assertEquals("'\\''", run(c, new FakeCapture().reg("rdi", '\''), 64).text());
+        assertFalse(run(c, new FakeCapture().reg("rdi", 0xD800), 64).fastText());
         Shape color = new Shape.CEnum(1, Map.of(0L, "Red", 7L, "Blue", 9L, "None"));
         SiteValue e = new SiteValue("e", "Color", new ValueLocation.Register("rdi", 8), color, "");
-        assertEquals("Blue", run(e, new Process().reg("rdi", 7), 64).text());
-        o = run(e, new Process().reg("rdi", 9), 64);
+        assertEquals("Blue", run(e, new FakeCapture().reg("rdi", 7), 64).text());
+        o = run(e, new FakeCapture().reg("rdi", 9), 64);
         assertTrue(o.fastJson());
         assertEquals("null", o.json());
-        assertFalse(run(e, new Process().reg("rdi", 3), 64).fastText());
+        assertFalse(run(e, new FakeCapture().reg("rdi", 3), 64).fastText());
     }
 
     @Test
@@ -202,12 +167,12 @@ class CompiledValueTest {
                 new Shape.Alternative(null, "Other", List.of(), false),
                 new Shape.Alternative(2L, "Named", List.of(new Shape.Field("x", 4, u32)), false)));
         SiteValue v = new SiteValue("e", "E", new ValueLocation.Register("rdi", 8), e, "");
-        Out o = run(v, new Process().reg("rdi", 5L << 32 | 1), 64);
+        Out o = run(v, new FakeCapture().reg("rdi", 5L << 32 | 1), 64);
         assertTrue(o.fastText() && o.fastJson());
         assertEquals("Second(5)", o.text());
         assertEquals("{\"Second\":5}", o.json());
-        assertEquals("Other", run(v, new Process().reg("rdi", 3), 64).text());
-        o = run(v, new Process().reg("rdi", 6L << 32 | 2), 64);
+        assertEquals("Other", run(v, new FakeCapture().reg("rdi", 3), 64).text());
+        o = run(v, new FakeCapture().reg("rdi", 6L << 32 | 2), 64);
         assertEquals("Named { x: 6 }", o.text());
         assertEquals("{\"Named\":{\"x\":6}}", o.json());
     }
@@ -215,23 +180,23 @@ class CompiledValueTest {
     @Test
     void floatsVtablesAndNullReferencesAreTheDecoders() {
         SiteValue f = new SiteValue("x", "f64", new ValueLocation.Register("rdi", 8), new Shape.Float(8), "");
-        Out o = run(f, new Process().reg("rdi", Double.doubleToLongBits(2.5)), 64);
+        Out o = run(f, new FakeCapture().reg("rdi", Double.doubleToLongBits(2.5)), 64);
         assertFalse(o.fastText());
         assertEquals("2.5", o.text());
         SiteValue xmm = new SiteValue("x", "f64", new ValueLocation.Unavailable(
                 ValueLocation.Reason.FLOAT_REGISTER, "xmm0"), new Shape.Float(8), "");
-        o = run(xmm, new Process(), 64);
+        o = run(xmm, new FakeCapture(), 64);
         assertTrue(o.fastText(), "the same words every time: made once");
         assertEquals("<unavailable: float register: uprobes cannot read xmm: xmm0>", o.text());
         Shape dyn = new Shape.Dyn("Show", 16, 0, 8, Map.of());
         SiteValue d = new SiteValue("d", "&dyn Show", RDI_RSI, dyn, "");
-        o = run(d, new Process().reg("rdi", TEXT).reg("rsi", 0x1000), 64);
+        o = run(d, new FakeCapture().reg("rdi", TEXT).reg("rsi", 0x1000), 64);
         assertFalse(o.fastText());
         assertEquals("<dyn Show>", o.text());
         SiteValue ref = new SiteValue("r", "&u32", new ValueLocation.Register("rdi", 8),
                 new Shape.Ref(new Shape.Int(4, false)), "");
-        assertFalse(run(ref, new Process().reg("rdi", 0), 64).fastText());
-        o = run(ref, new Process().reg("rdi", TEXT).mem(TEXT, new byte[] {42, 0, 0, 0}), 64);
+        assertFalse(run(ref, new FakeCapture().reg("rdi", 0), 64).fastText());
+        o = run(ref, new FakeCapture().reg("rdi", TEXT).mem(TEXT, new byte[] {42, 0, 0, 0}), 64);
         assertTrue(o.fastText());
         assertEquals("42", o.text());
     }
@@ -245,20 +210,20 @@ class CompiledValueTest {
         Shape meters = new Shape.Struct("Meters", RustValue.StructStyle.TUPLE_STRUCT,
                 List.of(new Shape.Field("__0", 0, u8)), 1);
         Out o = run(new SiteValue("p", "Point", new ValueLocation.Register("rdi", 8), point, ""),
-                new Process().reg("rdi", 0x0201), 64);
+                new FakeCapture().reg("rdi", 0x0201), 64);
         assertEquals("Point { x: 1, y: 2 }", o.text());
         assertEquals("{\"x\":1,\"y\":2}", o.json());
         o = run(new SiteValue("t", "(u8,)", new ValueLocation.Register("rdi", 8), one, ""),
-                new Process().reg("rdi", 7), 64);
+                new FakeCapture().reg("rdi", 7), 64);
         assertEquals("(7,)", o.text());
         assertEquals("[7]", o.json());
         o = run(new SiteValue("m", "Meters", new ValueLocation.Register("rdi", 8), meters, ""),
-                new Process().reg("rdi", 9), 64);
+                new FakeCapture().reg("rdi", 9), 64);
         assertEquals("Meters(9)", o.text());
         assertEquals("9", o.json());
         Shape slice = new Shape.Slice(16, 0, 8, u8, 1);
         SiteValue s = new SiteValue("xs", "&[u8]", RDI_RSI, slice, "");
-        o = run(s, new Process().reg("rdi", TEXT).reg("rsi", 6).mem(TEXT, new byte[] {1, 2, 3, 4, 5, 6}), 4);
+        o = run(s, new FakeCapture().reg("rdi", TEXT).reg("rsi", 6).mem(TEXT, new byte[] {1, 2, 3, 4, 5, 6}), 4);
         assertTrue(o.fastText() && o.fastJson());
         assertEquals("[1, 2, 3, 4, …(6)]", o.text());
         assertEquals("[1,2,3,4]", o.json());

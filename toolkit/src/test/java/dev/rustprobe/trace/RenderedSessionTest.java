@@ -4,6 +4,7 @@
 package dev.rustprobe.trace;
 
 import dev.rustprobe.abi.Capture;
+import dev.rustprobe.abi.DecodeRulesTest.FakeCapture;
 import dev.rustprobe.probe.ProbePlanner;
 import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.RecordLayout;
@@ -14,10 +15,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,19 +91,9 @@ class RenderedSessionTest {
     }
 
     private static Capture regs(Map<String, Long> regs, String name) {
-        return new Capture() {
-            @Override
-            public OptionalLong register(String r) {
-                Long v = regs.get(r);
-                return v == null ? OptionalLong.empty() : OptionalLong.of(v);
-            }
-
-            @Override
-            public byte[] memory(long address, int length) {
-                byte[] b = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                return address == NAME ? Arrays.copyOf(b, Math.min(length, b.length)) : null;
-            }
-        };
+        FakeCapture c = new FakeCapture().mem(NAME, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        regs.forEach(c::reg);
+        return c;
     }
 
     private static ByteBuffer call(ProbeSite s, long id, String name, long qty, long ktime, int flags, int tid) {
