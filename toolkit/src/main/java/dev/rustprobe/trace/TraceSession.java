@@ -181,11 +181,6 @@ public final class TraceSession implements AutoCloseable {
         return live;
     }
 
-    /** The renderer writing this session's values, or null when they are decoded. */
-    public RecordRenderer renderer() {
-        return renderer;
-    }
-
     private void handle(ByteBuffer b) {
         records++;
         int type = ProbeRecord.type(b);
