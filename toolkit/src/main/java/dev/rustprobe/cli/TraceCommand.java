@@ -10,6 +10,7 @@ import dev.rustprobe.index.Pattern;
 import dev.rustprobe.probe.ProbePlanner;
 import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.TracePlan;
+import dev.rustprobe.trace.ByteSink;
 import dev.rustprobe.trace.EventFormat;
 import dev.rustprobe.trace.Summary;
 import dev.rustprobe.trace.TargetWatch;
@@ -19,12 +20,10 @@ import dev.rustprobe.trace.TracedCommand;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
-import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +40,8 @@ public final class TraceCommand implements Command {
     /** How long records may wait in the ring buffer before they are printed (the reader's timer). */
     static final int POLL_MILLIS = 50;
     static final int DEFAULT_MAX_BYTES = 64;
+    /** Event lines collect in memory and are written in chunks of this size (and on the reader's timer). */
+    static final int OUTPUT_BUFFER = 1 << 18;
 
     @Override
     public String name() {
@@ -142,14 +143,20 @@ public final class TraceCommand implements Command {
             }
             started = child == null ? null : await(child);
             timing.mark("bpf check and command");
-            PrintStream traceOut = output(cl.getOptionValue("output"), out);
+            String file = cl.getOptionValue("output");
+            OutputStream to = output(file, out);
+            ByteSink traceOut = new ByteSink(to, OUTPUT_BUFFER + (OUTPUT_BUFFER >> 3), OUTPUT_BUFFER);
             try {
                 return trace(plan, watch, intr, started, command, pid, durationMs, json, ringBytes, traceOut, err,
                         timing);
             } finally {
-                traceOut.flush();
-                if (traceOut != out) {
-                    traceOut.close();
+                traceOut.drain();
+                if (file != null) {
+                    try {
+                        to.close();
+                    } catch (IOException e) {
+                        // as PrintStream.close: nothing more can be done about the file
+                    }
                 }
             }
         } finally {
@@ -263,17 +270,19 @@ public final class TraceCommand implements Command {
     }
 
     private int trace(TracePlan plan, TargetWatch watch, Interrupt intr, TracedCommand child, List<String> command,
-                      OptionalInt pid, long durationMs, boolean json, int ringBytes, PrintStream traceOut,
+                      OptionalInt pid, long durationMs, boolean json, int ringBytes, ByteSink traceOut,
                       PrintStream err, Timing timing) {
         EventFormat format = new EventFormat(command.isEmpty() && pid.isEmpty());
         Summary summary = new Summary(plan.sites(), format);
         Consumer<TraceEvent> listener = e -> {
             summary.add(e);
             if (json) {
-                traceOut.println(format.json(e));
+                format.json(e, traceOut);
+                traceOut.newline().drainIfFull();
             } else if (e.kind() != TraceEvent.Kind.CALL || !e.site().paired()) {
                 // a paired call is printed with its return (or unwind), as one line
-                traceOut.println(format.text(e));
+                format.text(e, traceOut);
+                traceOut.newline().drainIfFull();
             }
         };
         intr.attaching();
@@ -293,7 +302,9 @@ public final class TraceCommand implements Command {
             only.ifPresent(watch::follow);
             TraceSession started = null;
             try {
-                started = TraceSession.start(plan, only, listener, ringBytes);
+                // the values are written as text or JSON while each record is at hand, not decoded into trees
+                started = TraceSession.start(plan, only, listener, ringBytes,
+                        json ? TraceSession.Values.JSON : TraceSession.Values.TEXT);
             } catch (BpfException e) {
                 if (!intr.stopped()) {
                     intr.startTracing();
@@ -336,7 +347,7 @@ public final class TraceCommand implements Command {
                 boolean lostSaid = false;
                 while (!intr.stopped()) {
                     session.poll(POLL_MILLIS);
-                    traceOut.flush();
+                    traceOut.drain();
                     if (child != null && !child.process().isAlive()) {
                         why = child.exitNote();
                         break;
@@ -371,12 +382,17 @@ public final class TraceCommand implements Command {
                 session.drain();
                 if (!json) {
                     for (TraceEvent open : session.unreturned()) {
-                        traceOut.println(format.unreturned(open));
+                        format.unreturned(open, traceOut);
+                        traceOut.newline();
                     }
                 }
                 String text = summary.render(session.lost(), session.records());
-                (json ? err : traceOut).print(text);
-                traceOut.flush();
+                if (json) {
+                    err.print(text);
+                } else {
+                    traceOut.utf8(text);
+                }
+                traceOut.drain();
                 if (session.lost() > 0) {
                     err.println("rustprobe: warning: " + session.lost() + " records lost: the ring buffer was full");
                 }
@@ -410,16 +426,16 @@ public final class TraceCommand implements Command {
         }
     }
 
-    private static PrintStream output(String file, PrintStream out) {
-        OutputStream to = out;
-        if (file != null) {
-            try {
-                to = new FileOutputStream(file);
-            } catch (IOException e) {
-                throw new RustprobeException("cannot write " + file + ": " + e.getMessage());
-            }
+    /** Where the trace goes: FILE, or out. Bytes are UTF-8 (what a UTF-8 PrintStream would write) either way. */
+    private static OutputStream output(String file, PrintStream out) {
+        if (file == null) {
+            return out;
         }
-        return new PrintStream(new BufferedOutputStream(to, 1 << 16), false, StandardCharsets.UTF_8);
+        try {
+            return new FileOutputStream(file);
+        } catch (IOException e) {
+            throw new RustprobeException("cannot write " + file + ": " + e.getMessage());
+        }
     }
 
     static ProbePlanner.Returns returnsMode(String v) {

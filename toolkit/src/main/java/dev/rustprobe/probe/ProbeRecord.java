@@ -1,23 +1,44 @@
-// One ring-buffer record copied out of the buffer, read back through its RecordLayout: the header fields, and the
-// registers and memory it holds as a Capture for the decoder.
+// One ring-buffer record read back through its RecordLayout: the header fields, and the registers and memory it
+// holds as a Capture for the decoder. It reads the bytes it was given in place (a copy, or the ring buffer's own
+// memory, which is valid only while the ring's handler runs).
 package dev.rustprobe.probe;
 
 import dev.rustprobe.abi.Capture;
+import dev.rustprobe.bpf.PtRegs;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.OptionalLong;
 
 public final class ProbeRecord implements Capture {
     private final ByteBuffer bytes;
     private final RecordLayout layout;
+    /** Header fields read once: the session asks for them several times per record. */
+    private final long pidTgid;
+    private final long ktime;
     private long loadBias;
 
     /** bytes: a copy of the record (little-endian); layout: the layout of the program that wrote it (null for an unwind). */
     public ProbeRecord(byte[] bytes, RecordLayout layout) {
-        this.bytes = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        this(ByteBuffer.wrap(bytes), layout);
+    }
+
+    /** record: the record's bytes from index 0 (not copied: the caller keeps them unchanged while this is used). */
+    public ProbeRecord(ByteBuffer record, RecordLayout layout) {
+        this.bytes = record.order(ByteOrder.LITTLE_ENDIAN);
         this.layout = layout;
+        this.pidTgid = bytes.getLong(RecordLayout.PID_TGID);
+        this.ktime = bytes.getLong(RecordLayout.KTIME);
+    }
+
+    /** The record's bytes (little-endian, from index 0), as given to the constructor. */
+    public ByteBuffer bytes() {
+        return bytes;
+    }
+
+    /** The layout of the program that wrote it; null for an unwind record. */
+    public RecordLayout layout() {
+        return layout;
     }
 
     /** The record type and site of any record, read before its layout is known. */
@@ -38,15 +59,15 @@ public final class ProbeRecord implements Capture {
     }
 
     public int pid() {
-        return (int) (bytes.getLong(RecordLayout.PID_TGID) >>> 32);
+        return (int) (pidTgid >>> 32);
     }
 
     public int tid() {
-        return (int) bytes.getLong(RecordLayout.PID_TGID);
+        return (int) pidTgid;
     }
 
     public long ktime() {
-        return bytes.getLong(RecordLayout.KTIME);
+        return ktime;
     }
 
     public long entryKtime() {
@@ -70,8 +91,8 @@ public final class ProbeRecord implements Capture {
      * probed instruction's link-time address (a uprobe fires with rip at the probed instruction).
      */
     public long biasAt(long probedAddress) {
-        OptionalLong rip = register("rip");
-        return rip.isPresent() ? rip.getAsLong() - probedAddress : 0;
+        int rip = layout == null ? -1 : layout.registerOffset(PtRegs.RIP);
+        return rip >= 0 ? bytes.getLong(rip) - probedAddress : 0;
     }
 
     public void setLoadBias(long bias) {
@@ -88,23 +109,26 @@ public final class ProbeRecord implements Capture {
         if (layout == null) {
             return OptionalLong.empty();
         }
-        Integer at = REGISTER_OFFSETS.get(name);
-        return at == null ? OptionalLong.empty() : OptionalLong.of(bytes.getLong(at));
+        PtRegs r = ptReg(name);
+        int at = r == null ? -1 : layout.registerOffset(r);
+        return at < 0 ? OptionalLong.empty() : OptionalLong.of(bytes.getLong(at));
     }
 
-    /** Register name -> offset in the record, for every register the record holds (looked up once per value). */
-    private static final java.util.Map<String, Integer> REGISTER_OFFSETS = registerOffsets();
+    /** Register name ("rdi" or "RDI") -> its pt_regs entry, for every pt_regs register; looked up once per value. */
+    private static final java.util.Map<String, PtRegs> REGISTERS = registers();
 
-    private static java.util.Map<String, Integer> registerOffsets() {
-        java.util.Map<String, Integer> m = new java.util.HashMap<>();
-        for (dev.rustprobe.bpf.PtRegs r : dev.rustprobe.bpf.PtRegs.values()) {
-            if (r.offset() < RecordLayout.REGS_SIZE) {
-                String lower = r.name().toLowerCase(java.util.Locale.ROOT);
-                m.put(lower, RecordLayout.register(r));
-                m.put(r.name(), RecordLayout.register(r));
-            }
+    private static java.util.Map<String, PtRegs> registers() {
+        java.util.Map<String, PtRegs> m = new java.util.HashMap<>();
+        for (PtRegs r : PtRegs.values()) {
+            m.put(r.name().toLowerCase(java.util.Locale.ROOT), r);
+            m.put(r.name(), r);
         }
         return java.util.Map.copyOf(m);
+    }
+
+    /** The pt_regs register of an x86_64 register name, or null when there is none. */
+    public static PtRegs ptReg(String name) {
+        return REGISTERS.get(name);
     }
 
     /** Read i's address (what the program computed) and how many bytes it read (0: the read failed). */
@@ -117,8 +141,13 @@ public final class ProbeRecord implements Capture {
     }
 
     public byte[] readBytes(int i) {
-        int at = layout.readOffset(i) + RecordLayout.READ_DATA;
-        return Arrays.copyOfRange(bytes.array(), at, at + readCount(i));
+        return copy(layout.readOffset(i) + RecordLayout.READ_DATA, readCount(i));
+    }
+
+    private byte[] copy(int at, int n) {
+        byte[] out = new byte[n];
+        bytes.get(at, out);
+        return out;
     }
 
     /**
@@ -127,8 +156,17 @@ public final class ProbeRecord implements Capture {
      */
     @Override
     public byte[] memory(long address, int length) {
+        long run = run(address, length);
+        return run < 0 ? null : copy((int) (run >>> 32), (int) run);
+    }
+
+    /**
+     * Where the bytes memory(address, length) returns are: their offset in the record in the upper 32 bits, their
+     * count in the lower; -1 when no read covered address.
+     */
+    public long run(long address, int length) {
         if (layout == null || length < 0) {
-            return null;
+            return -1;
         }
         int best = -1;
         int bestLen = -1;
@@ -145,9 +183,9 @@ public final class ProbeRecord implements Capture {
             }
         }
         if (best < 0) {
-            return null;
+            return -1;
         }
-        int at = layout.readOffset(best) + RecordLayout.READ_DATA + (int) (address - readAddress(best));
-        return Arrays.copyOfRange(bytes.array(), at, at + bestLen);
+        return (long) (layout.readOffset(best) + RecordLayout.READ_DATA + (int) (address - readAddress(best))) << 32
+                | bestLen;
     }
 }

@@ -81,4 +81,12 @@ public final class RecordLayout {
     public static int register(PtRegs r) {
         return REGS + r.offset();
     }
+
+    /**
+     * Where register r's 8 bytes are in a record of this layout, or -1 when the record does not hold it. Readers of
+     * records ask this, never REGS + offset themselves: which registers a record holds is the layout's business.
+     */
+    public int registerOffset(PtRegs r) {
+        return r.offset() + 8 <= REGS_SIZE ? REGS + r.offset() : -1;
+    }
 }

@@ -1,19 +1,106 @@
 // Renders trace events: one text line per call in Rust syntax, or one JSON object per event (schema in README).
+// Written as UTF-8 bytes into a ByteSink; what does not change from event to event (a site's names, its JSON
+// fields) is encoded once per site.
 package dev.rustprobe.trace;
 
 import dev.rustprobe.abi.RustValue;
 import dev.rustprobe.probe.ProbeSite;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 public final class EventFormat {
+    private static final byte[] ELLIPSIS = "…".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] MICROS = "µs".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ARROW = ascii(" -> ");
+    private static final byte[] TID = ascii("tid ");
+    private static final byte[] PID = ascii("pid ");
+    private static final byte[] EVENT_CALL = ascii("{\"event\":\"call\"");
+    private static final byte[] EVENT_RETURN = ascii("{\"event\":\"return\"");
+    private static final byte[] EVENT_UNWIND = ascii("{\"event\":\"unwind\"");
+    private static final byte[] JSON_PID = ascii(",\"pid\":");
+    private static final byte[] JSON_TID = ascii(",\"tid\":");
+    private static final byte[] JSON_TIME = ascii(",\"time_ns\":");
+    private static final byte[] JSON_ARGS = ascii(",\"args\":{");
+    private static final byte[] JSON_RET = ascii(",\"ret\":");
+    private static final byte[] JSON_DURATION = ascii(",\"duration_ns\":");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private final boolean showPid;
     private final Path cwd = Path.of("").toAbsolutePath();
+    /** Per site id: the site's text and JSON pieces, made on its first event. */
+    private SiteText[] sites = new SiteText[16];
+
+    /** What an event line takes from its site, as bytes. */
+    private static final class SiteText {
+        final ProbeSite site;
+        final byte[] function;
+        /** "  [same code as …]" and "  [inlined into … at …]", as they apply. */
+        final byte[] notes;
+        /** ,"function":… and ,"aliases":[…] */
+        final byte[] jsonFunction;
+        /** ,"site":… with caller and call_site, or exit */
+        final byte[] jsonSite;
+
+        SiteText(ProbeSite s, EventFormat f) {
+            site = s;
+            function = s.function().getBytes(StandardCharsets.UTF_8);
+            StringBuilder n = new StringBuilder();
+            if (!s.aliases().isEmpty()) {
+                // one address, several names: the probe cannot tell which name the caller used
+                n.append("  [same code as ").append(String.join(", ", s.aliases())).append(']');
+            }
+            if (s.kind() == ProbeSite.Kind.INLINE) {
+                n.append("  [inlined into ").append(s.caller()).append(" at ").append(f.shortFile(s.callSite()))
+                        .append(']');
+            }
+            notes = n.toString().getBytes(StandardCharsets.UTF_8);
+            StringBuilder j = new StringBuilder(",\"function\":").append(RustValue.jsonString(s.function()));
+            if (!s.aliases().isEmpty()) {
+                j.append(",\"aliases\":[");
+                for (int i = 0; i < s.aliases().size(); i++) {
+                    j.append(i == 0 ? "" : ",").append(RustValue.jsonString(s.aliases().get(i)));
+                }
+                j.append(']');
+            }
+            jsonFunction = j.toString().getBytes(StandardCharsets.UTF_8);
+            String where;
+            if (s.kind() == ProbeSite.Kind.INLINE) {
+                where = ",\"site\":\"inline\",\"caller\":" + RustValue.jsonString(s.caller()) + ",\"call_site\":"
+                        + RustValue.jsonString(f.shortFile(s.callSite()));
+            } else if (s.kind() == ProbeSite.Kind.RETURN) {
+                where = ",\"site\":\"return\",\"exit\":" + RustValue.jsonString(s.exit());
+            } else {
+                where = ",\"site\":\"entry\"";
+            }
+            jsonSite = where.getBytes(StandardCharsets.UTF_8);
+        }
+    }
 
     /** showPid: print the pid too (when tracing every process). */
     public EventFormat(boolean showPid) {
         this.showPid = showPid;
+    }
+
+    private SiteText site(ProbeSite s) {
+        int id = s.id();
+        if (id < 0) {
+            return new SiteText(s, this);
+        }
+        if (id >= sites.length) {
+            sites = Arrays.copyOf(sites, Math.max(id + 1, sites.length * 2));
+        }
+        SiteText t = sites[id];
+        if (t == null || t.site != s) {
+            t = new SiteText(s, this);
+            sites[id] = t;
+        }
+        return t;
     }
 
     /**
@@ -21,65 +108,101 @@ public final class EventFormat {
      * return to wait for, "… unwound  5.0µs" for a call a panic left, and a note when the call was not recorded.
      */
     public String text(TraceEvent e) {
-        StringBuilder b = new StringBuilder(96);
+        ByteSink b = new ByteSink(128);
+        text(e, b);
+        return b.toString();
+    }
+
+    /** text(e), written into out (without a line end). */
+    public void text(TraceEvent e, ByteSink out) {
         ProbeSite callSite = e.callSite();
         ProbeSite named = callSite != null ? callSite : e.site();
-        b.append(named.function()).append('(');
+        SiteText t = site(named);
+        out.put(t.function).put('(');
         if (e.kind() == TraceEvent.Kind.RETURN && e.call() == null || !named.described()) {
-            b.append('…');
+            out.put(ELLIPSIS);
         } else {
-            appendArgs(b, e.args());
+            args(e, out, false);
         }
-        b.append(')');
+        out.put(')');
         if (e.kind() == TraceEvent.Kind.RETURN) {
-            b.append(" -> ").append(e.ret() == null ? "?" : RustValue.render(e.ret()));
+            out.put(ARROW);
+            ret(e, out, false);
         } else if (e.kind() == TraceEvent.Kind.UNWIND) {
-            b.append(" unwound (no return: a panic left it)");
+            out.ascii(" unwound (no return: a panic left it)");
         }
-        if (!named.aliases().isEmpty()) {
-            // one address, several names: the probe cannot tell which name the caller used
-            b.append("  [same code as ").append(String.join(", ", named.aliases())).append(']');
-        }
-        if (named.kind() == ProbeSite.Kind.INLINE) {
-            b.append("  [inlined into ").append(named.caller()).append(" at ").append(shortFile(named.callSite()))
-                    .append(']');
-        }
+        out.put(t.notes);
         if (e.durationNs() >= 0) {
-            b.append("  ").append(duration(e.durationNs()));
+            out.put(' ').put(' ');
+            duration(e.durationNs(), out);
         }
-        b.append("  ");
+        out.put(' ').put(' ');
         if (showPid) {
-            b.append("pid ").append(e.pid()).append(' ');
+            out.put(PID).decimal(e.pid()).put(' ');
         }
-        b.append("tid ").append(e.tid());
+        out.put(TID).decimal(e.tid());
         if (e.kind() != TraceEvent.Kind.CALL && e.call() == null) {
-            b.append(e.durationNs() >= 0 ? "  (call record lost)" : "  (call not seen: it began before tracing)");
+            out.ascii(e.durationNs() >= 0 ? "  (call record lost)" : "  (call not seen: it began before tracing)");
         }
-        return b.toString();
     }
 
     /** A call still open when tracing stopped. */
     public String unreturned(TraceEvent call) {
-        StringBuilder b = new StringBuilder(call.site().function()).append('(');
-        if (call.site().described()) {
-            appendArgs(b, call.args());
-        } else {
-            b.append('…');
-        }
-        b.append(")  (no return seen before tracing stopped)  ");
-        if (showPid) {
-            b.append("pid ").append(call.pid()).append(' ');
-        }
-        return b.append("tid ").append(call.tid()).toString();
+        ByteSink b = new ByteSink(128);
+        unreturned(call, b);
+        return b.toString();
     }
 
-    private static void appendArgs(StringBuilder b, List<TraceEvent.Arg> args) {
-        for (int i = 0; i < args.size(); i++) {
-            if (i > 0) {
-                b.append(", ");
-            }
-            b.append(args.get(i).name()).append(": ").append(RustValue.render(args.get(i).value()));
+    public void unreturned(TraceEvent call, ByteSink out) {
+        out.put(site(call.site()).function).put('(');
+        if (call.site().described()) {
+            args(call, out, false);
+        } else {
+            out.put(ELLIPSIS);
         }
+        out.ascii(")  (no return seen before tracing stopped)  ");
+        if (showPid) {
+            out.ascii("pid ").decimal(call.pid()).put(' ');
+        }
+        out.ascii("tid ").decimal(call.tid());
+    }
+
+    /** The event's arguments: as the session wrote them, or rendered from their values. */
+    private static void args(TraceEvent e, ByteSink out, boolean json) {
+        TraceEvent.Rendered r = e.rendered();
+        if (r != null && r.args() != null) {
+            out.put(form(r, json).args());
+            return;
+        }
+        List<TraceEvent.Arg> args = e.args();
+        for (int i = 0; i < args.size(); i++) {
+            TraceEvent.Arg a = args.get(i);
+            if (json) {
+                out.ascii(i == 0 ? "" : ",").utf8(RustValue.jsonString(a.name())).put(':')
+                        .utf8(RustValue.toJson(a.value()));
+            } else {
+                out.ascii(i == 0 ? "" : ", ").utf8(a.name()).put(':').put(' ').utf8(RustValue.render(a.value()));
+            }
+        }
+    }
+
+    private static void ret(TraceEvent e, ByteSink out, boolean json) {
+        TraceEvent.Rendered r = e.rendered();
+        if (r != null && r.ret() != null) {
+            out.put(form(r, json).ret());
+        } else if (e.ret() == null) {
+            out.ascii(json ? "null" : "?");
+        } else {
+            out.utf8(json ? RustValue.toJson(e.ret()) : RustValue.render(e.ret()));
+        }
+    }
+
+    private static TraceEvent.Rendered form(TraceEvent.Rendered r, boolean json) {
+        if (r.json() != json) {
+            throw new IllegalStateException("the session wrote its values as " + (r.json() ? "JSON" : "text")
+                    + ", not as " + (json ? "JSON" : "text"));
+        }
+        return r;
     }
 
     /** A call site's file relative to the working directory when it lies below it. */
@@ -100,18 +223,28 @@ public final class EventFormat {
 
     /** "850ns", "1.8µs", "12.3ms", "1.25s". */
     public static String duration(long ns) {
-        // by hand rather than String.format: this runs once per event
+        ByteSink b = new ByteSink(16);
+        duration(ns, b);
+        return b.toString();
+    }
+
+    static void duration(long ns, ByteSink out) {
         if (ns < 1_000) {
-            return ns + "ns";
+            out.decimal(ns).put('n').put('s');
         } else if (ns < 999_950) {
             long tenths = (ns + 50) / 100;
-            return tenths / 10 + "." + tenths % 10 + "µs";
+            out.decimal(tenths / 10).put('.').decimal(tenths % 10).put(MICROS);
         } else if (ns < 999_950_000) {
             long tenths = (ns + 50_000) / 100_000;
-            return tenths / 10 + "." + tenths % 10 + "ms";
+            out.decimal(tenths / 10).put('.').decimal(tenths % 10).put('m').put('s');
+        } else {
+            long hundredths = (ns + 5_000_000) / 10_000_000;
+            out.decimal(hundredths / 100).put('.');
+            if (hundredths % 100 < 10) {
+                out.put('0');
+            }
+            out.decimal(hundredths % 100).put('s');
         }
-        long hundredths = (ns + 5_000_000) / 10_000_000;
-        return hundredths / 100 + "." + (hundredths % 100 < 10 ? "0" : "") + hundredths % 100 + "s";
     }
 
     /**
@@ -119,41 +252,34 @@ public final class EventFormat {
      * args (name -> value) for calls and unwinds, ret and duration_ns for returns, duration_ns for unwinds.
      */
     public String json(TraceEvent e) {
-        StringBuilder b = new StringBuilder(128);
-        ProbeSite cs = e.site();
-        b.append("{\"event\":\"").append(e.kind().name().toLowerCase(java.util.Locale.ROOT)).append('"')
-                .append(",\"function\":").append(RustValue.jsonString(cs.function()));
-        if (!cs.aliases().isEmpty()) {
-            b.append(",\"aliases\":[");
-            for (int i = 0; i < cs.aliases().size(); i++) {
-                b.append(i == 0 ? "" : ",").append(RustValue.jsonString(cs.aliases().get(i)));
-            }
-            b.append(']');
-        }
-        b.append(",\"pid\":").append(e.pid()).append(",\"tid\":").append(e.tid())
-                .append(",\"time_ns\":").append(e.timeNs());
-        if (cs.kind() == ProbeSite.Kind.INLINE) {
-            b.append(",\"site\":\"inline\",\"caller\":").append(RustValue.jsonString(cs.caller()))
-                    .append(",\"call_site\":").append(RustValue.jsonString(shortFile(cs.callSite())));
-        } else if (cs.kind() == ProbeSite.Kind.RETURN) {
-            b.append(",\"site\":\"return\",\"exit\":").append(RustValue.jsonString(cs.exit()));
-        } else {
-            b.append(",\"site\":\"entry\"");
-        }
+        ByteSink b = new ByteSink(160);
+        json(e, b);
+        return b.toString();
+    }
+
+    public void json(TraceEvent e, ByteSink out) {
+        SiteText t = site(e.site());
+        out.put(e.kind() == TraceEvent.Kind.CALL ? EVENT_CALL
+                : e.kind() == TraceEvent.Kind.RETURN ? EVENT_RETURN : EVENT_UNWIND);
+        out.put(t.jsonFunction);
+        out.put(JSON_PID).decimal(e.pid()).put(JSON_TID).decimal(e.tid()).put(JSON_TIME).decimal(e.timeNs());
+        out.put(t.jsonSite);
         if (e.kind() != TraceEvent.Kind.RETURN) {
-            b.append(",\"args\":{");
-            List<TraceEvent.Arg> args = e.args();
-            for (int i = 0; i < args.size(); i++) {
-                b.append(i == 0 ? "" : ",").append(RustValue.jsonString(args.get(i).name())).append(':')
-                        .append(RustValue.toJson(args.get(i).value()));
-            }
-            b.append('}');
+            out.put(JSON_ARGS);
+            args(e, out, true);
+            out.put('}');
         } else {
-            b.append(",\"ret\":").append(e.ret() == null ? "null" : RustValue.toJson(e.ret()));
+            out.put(JSON_RET);
+            ret(e, out, true);
         }
         if (e.kind() != TraceEvent.Kind.CALL) {
-            b.append(",\"duration_ns\":").append(e.durationNs() >= 0 ? Long.toString(e.durationNs()) : "null");
+            out.put(JSON_DURATION);
+            if (e.durationNs() >= 0) {
+                out.decimal(e.durationNs());
+            } else {
+                out.ascii("null");
+            }
         }
-        return b.append('}').toString();
+        out.put('}');
     }
 }

@@ -14,7 +14,7 @@ public final class Summary {
 
     private static final class Stats {
         /** Calls by where they were made: "entry", or the inlined call site (one site may have several entries). */
-        final Map<String, Long> callsBySite = new LinkedHashMap<>();
+        final Map<String, long[]> callsBySite = new LinkedHashMap<>();
         long returns;
         long unwinds;
         long returnsWithoutCall;
@@ -25,8 +25,20 @@ public final class Summary {
     private final Map<String, Integer> entryCopies = new LinkedHashMap<>();
 
     private final EventFormat format;
-    /** label() per site id, made once: add() runs for every event. */
-    private final Map<Integer, String> labels = new java.util.HashMap<>();
+    /** Per site id, its function's Stats and its label's call counter, found once: add() runs for every event. */
+    private SiteStats[] sites = new SiteStats[16];
+
+    private static final class SiteStats {
+        final ProbeSite site;
+        final Stats stats;
+        /** The counter of the site's label in stats.callsBySite, made at its first call (the map keeps that order). */
+        long[] calls;
+
+        SiteStats(ProbeSite site, Stats stats) {
+            this.site = site;
+            this.stats = stats;
+        }
+    }
 
     public Summary(List<ProbeSite> plan, EventFormat format) {
         this.format = format;
@@ -41,11 +53,32 @@ public final class Summary {
         }
     }
 
+    private SiteStats siteStats(ProbeSite s) {
+        int id = s.id();
+        if (id < 0) {
+            return new SiteStats(s, byFunction.computeIfAbsent(s.function(), k -> new Stats()));
+        }
+        if (id >= sites.length) {
+            sites = java.util.Arrays.copyOf(sites, Math.max(id + 1, sites.length * 2));
+        }
+        SiteStats ss = sites[id];
+        if (ss == null || ss.site != s) {
+            ss = new SiteStats(s, byFunction.computeIfAbsent(s.function(), k -> new Stats()));
+            sites[id] = ss;
+        }
+        return ss;
+    }
+
     public void add(TraceEvent e) {
-        Stats st = byFunction.computeIfAbsent(e.site().function(), k -> new Stats());
+        SiteStats ss = siteStats(e.site());
+        Stats st = ss.stats;
         switch (e.kind()) {
-            case CALL -> st.callsBySite.merge(labels.computeIfAbsent(e.site().id(), k -> label(e.site())), 1L,
-                    Long::sum);
+            case CALL -> {
+                if (ss.calls == null) {
+                    ss.calls = st.callsBySite.computeIfAbsent(label(e.site()), k -> new long[1]);
+                }
+                ss.calls[0]++;
+            }
             case RETURN -> {
                 st.returns++;
                 if (e.durationNs() >= 0) {
@@ -71,12 +104,24 @@ public final class Summary {
     /** Calls of a function by site label (see label). */
     public Map<String, Long> callsBySite(String function) {
         Stats st = byFunction.get(function);
-        return st == null ? Map.of() : Map.copyOf(st.callsBySite);
+        Map<String, Long> out = new LinkedHashMap<>();
+        if (st != null) {
+            st.callsBySite.forEach((k, v) -> out.put(k, v[0]));
+        }
+        return Map.copyOf(out);
     }
 
     public long calls(String function) {
         Stats st = byFunction.get(function);
-        return st == null ? 0 : st.callsBySite.values().stream().mapToLong(Long::longValue).sum();
+        return st == null ? 0 : calls(st);
+    }
+
+    private static long calls(Stats st) {
+        long n = 0;
+        for (long[] c : st.callsBySite.values()) {
+            n += c[0];
+        }
+        return n;
     }
 
     public long returns(String function) {
@@ -102,7 +147,7 @@ public final class Summary {
         List<String> silent = new ArrayList<>();
         for (Map.Entry<String, Stats> f : byFunction.entrySet()) {
             Stats st = f.getValue();
-            long calls = st.callsBySite.values().stream().mapToLong(Long::longValue).sum();
+            long calls = calls(st);
             if (calls == 0 && st.returns == 0 && st.unwinds == 0) {
                 silent.add(f.getKey());
                 continue;
@@ -116,8 +161,8 @@ public final class Summary {
                 b.append(" (").append(st.returnsWithoutCall).append(" without a recorded call)");
             }
             b.append('\n');
-            for (Map.Entry<String, Long> c : st.callsBySite.entrySet()) {
-                b.append("  ").append(String.format("%8d", c.getValue())).append("  ").append(c.getKey()).append('\n');
+            for (Map.Entry<String, long[]> c : st.callsBySite.entrySet()) {
+                b.append("  ").append(String.format("%8d", c.getValue()[0])).append("  ").append(c.getKey()).append('\n');
             }
             appendHistogram(b, st.hist);
         }

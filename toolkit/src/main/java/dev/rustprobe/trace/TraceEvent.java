@@ -14,16 +14,30 @@ import java.util.List;
  * @param ret        the returned value (returns only; else null)
  * @param durationNs for a paired return or an unwind: time since the call; -1 when no call was paired
  * @param call       for a return or unwind: the call event it ends, or null when that call was not recorded
+ * @param rendered   when the session writes values as it drains (text or JSON): them, already in that form; args is
+ *                   then empty and ret null. Null when the session decodes to values.
  */
 public record TraceEvent(Kind kind, ProbeSite site, int pid, int tid, long timeNs, List<Arg> args, RustValue ret,
-                         long durationNs, TraceEvent call) {
+                         long durationNs, TraceEvent call, Rendered rendered) {
     public TraceEvent {
         args = List.copyOf(args);
+    }
+
+    /** An event with decoded values. */
+    public TraceEvent(Kind kind, ProbeSite site, int pid, int tid, long timeNs, List<Arg> args, RustValue ret,
+                      long durationNs, TraceEvent call) {
+        this(kind, site, pid, tid, timeNs, args, ret, durationNs, call, null);
     }
 
     public enum Kind { CALL, RETURN, UNWIND }
 
     public record Arg(String name, RustValue value) {}
+
+    /**
+     * Values written out already (RecordRenderer): the call's arguments and the returned value, as text or as JSON
+     * (json); either is null when the event has none (a return whose call was not recorded has no arguments).
+     */
+    public record Rendered(boolean json, byte[] args, byte[] ret) {}
 
     /** The site of the call: the event's own site for a call or unwind, the paired call's for a return. */
     public ProbeSite callSite() {

@@ -1,6 +1,6 @@
 // A live trace: the plan's probes attached (LiveProbes), the ring buffer drained on the caller's thread, every
-// record decoded into a TraceEvent, and returns and unwinds joined to the calls they end. Owns every fd; close()
-// detaches everything.
+// record decoded into a TraceEvent (its values decoded, or written out as text or JSON by a RecordRenderer), and
+// returns and unwinds joined to the calls they end. Owns every fd; close() detaches everything.
 package dev.rustprobe.trace;
 
 import dev.rustprobe.abi.Decoder;
@@ -32,23 +32,49 @@ public final class TraceSession implements AutoCloseable {
     private final RecordLayout[] layouts;
     private final Consumer<TraceEvent> listener;
     private final Consumer<ByteBuffer> handler = this::handle;
+    /** Writes values as text or JSON while the record is at hand; null: values are decoded (Values.DECODED). */
+    private final RecordRenderer renderer;
     /** Calls that pushed a frame and have not returned yet, by (tid, entry ktime). */
     private final LinkedHashMap<Key, TraceEvent> pending = new LinkedHashMap<>();
     /** Load bias per pid, learnt from the first record of a site that fires at its own address. */
     private final Map<Integer, Long> biases = new java.util.HashMap<>();
     private long records;
     private long unknownRecords;
+    /** The pid and bias last put in biases: most records repeat them, and the map need not be touched then. */
+    private int lastPid = -1;
+    private long lastBias;
 
-    private record Key(int tid, long ktime) {}
+    /** What the listener's events carry: decoded values, or the values already written as text or as JSON. */
+    public enum Values { DECODED, TEXT, JSON }
 
-    private TraceSession(TracePlan plan, LiveProbes live, Consumer<TraceEvent> listener) {
+    private record Key(int tid, long ktime) {
+        // by hand: a record's generated hashCode and equals go through a method handle, dear under C1, per event
+        @Override
+        public int hashCode() {
+            return tid * 31 + Long.hashCode(ktime);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.tid == tid && k.ktime == ktime;
+        }
+    }
+
+    private TraceSession(TracePlan plan, LiveProbes live, Consumer<TraceEvent> listener, RecordLayout[] layouts,
+                         RecordRenderer renderer) {
         this.plan = plan;
         this.live = live;
         this.listener = listener;
-        this.layouts = new RecordLayout[plan.sites().size()];
+        this.layouts = layouts;
+        this.renderer = renderer;
+    }
+
+    static RecordLayout[] layouts(TracePlan plan) {
+        RecordLayout[] layouts = new RecordLayout[plan.sites().size()];
         for (ProbeSite s : plan.sites()) {
             layouts[s.id()] = new RecordLayout(s.spec().plan());
         }
+        return layouts;
     }
 
     /** Attaches every site of the plan; pid: trace only that process (and its threads). */
@@ -58,8 +84,32 @@ public final class TraceSession implements AutoCloseable {
 
     /** As start, with a ring buffer of ringBytes (a power of two, at least a page). */
     public static TraceSession start(TracePlan plan, OptionalInt pid, Consumer<TraceEvent> listener, int ringBytes) {
+        return start(plan, pid, listener, ringBytes, Values.DECODED);
+    }
+
+    /** As start; values: what the events carry (TEXT and JSON: see TraceEvent.rendered). */
+    public static TraceSession start(TracePlan plan, OptionalInt pid, Consumer<TraceEvent> listener, int ringBytes,
+                                     Values values) {
+        RecordLayout[] layouts = layouts(plan);
+        RecordRenderer renderer = values == Values.DECODED ? null
+                : new RecordRenderer(plan.sites(), layouts, values == Values.JSON);
         LiveProbes live = LiveProbes.attach(plan.binary(), groups(plan), pid, ringBytes);
-        return new TraceSession(plan, live, listener);
+        return new TraceSession(plan, live, listener, layouts, renderer);
+    }
+
+    /**
+     * A session with no probes, its records given to feed() by hand: the record path alone, for tests (and for
+     * measuring it) without a kernel. lost() and the live probes are not there.
+     */
+    static TraceSession detached(TracePlan plan, Consumer<TraceEvent> listener, Values values) {
+        RecordLayout[] layouts = layouts(plan);
+        return new TraceSession(plan, null, listener, layouts, values == Values.DECODED ? null
+                : new RecordRenderer(plan.sites(), layouts, values == Values.JSON));
+    }
+
+    /** Handles one record as if the ring buffer had delivered it (detached sessions). */
+    void feed(ByteBuffer record) {
+        handle(record);
     }
 
     /**
@@ -139,28 +189,35 @@ public final class TraceSession implements AutoCloseable {
             unknownRecords++;
             return;
         }
-        byte[] bytes = new byte[b.remaining()];
-        b.get(b.position(), bytes);
-        ProbeRecord r = new ProbeRecord(bytes, type == RecordLayout.TYPE_UNWIND ? null : layouts[siteId]);
+        // read in place, not copied: nothing keeps the record past this call (its values are decoded or written here)
+        ProbeRecord r = new ProbeRecord(b.position() == 0 ? b : b.slice(),
+                type == RecordLayout.TYPE_UNWIND ? null : layouts[siteId]);
         ProbeSite site = plan.sites().get(siteId);
         if (type != RecordLayout.TYPE_UNWIND) {
             // A uretprobe fires at the return address, in the caller: its rip says nothing of the site.
-            Long bias = site.uretprobe() ? biases.get(r.pid()) : null;
-            if (bias == null) {
-                bias = r.biasAt(site.address());
-                if (!site.uretprobe()) {
-                    biases.put(r.pid(), bias);
-                }
+            Long known = site.uretprobe() ? biases.get(r.pid()) : null;
+            long bias = known != null ? known : r.biasAt(site.address());
+            if (!site.uretprobe() && (r.pid() != lastPid || bias != lastBias)) {
+                biases.put(r.pid(), bias);
+                lastPid = r.pid();
+                lastBias = bias;
             }
             r.setLoadBias(bias);
         }
         TraceEvent e;
         if (type == RecordLayout.TYPE_CALL) {
-            List<TraceEvent.Arg> args = new ArrayList<>(site.values().size());
-            for (SiteValue v : site.values()) {
-                args.add(new TraceEvent.Arg(v.name(), decode(v, r)));
+            List<TraceEvent.Arg> args = List.of();
+            TraceEvent.Rendered rendered = null;
+            if (renderer != null) {
+                rendered = new TraceEvent.Rendered(renderer.json(), renderer.args(site, r), null);
+            } else {
+                args = new ArrayList<>(site.values().size());
+                for (SiteValue v : site.values()) {
+                    args.add(new TraceEvent.Arg(v.name(), decode(v, r)));
+                }
             }
-            e = new TraceEvent(TraceEvent.Kind.CALL, site, r.pid(), r.tid(), r.ktime(), args, null, -1, null);
+            e = new TraceEvent(TraceEvent.Kind.CALL, site, r.pid(), r.tid(), r.ktime(), args, null, -1, null,
+                    rendered);
             if (r.has(RecordLayout.FLAG_PUSHED)) {
                 if (pending.size() >= MAX_PENDING) {
                     pending.remove(pending.keySet().iterator().next());
@@ -172,25 +229,34 @@ public final class TraceSession implements AutoCloseable {
             TraceEvent call = matched ? pending.remove(new Key(r.tid(), r.entryKtime())) : null;
             long duration = matched ? r.ktime() - r.entryKtime() : -1;
             List<TraceEvent.Arg> args = call == null ? List.of() : call.args();
+            // the call's arguments as its record left them (written out already when the session renders)
+            TraceEvent.Rendered callRendered = call == null ? null : call.rendered();
             if (type == RecordLayout.TYPE_RETURN) {
-                // no return value planned for a function DWARF describes: it returns ()
-                RustValue ret = !site.values().isEmpty() ? decode(site.values().get(0), r)
-                        : site.described() ? UNIT : null;
-                e = new TraceEvent(TraceEvent.Kind.RETURN, site, r.pid(), r.tid(), r.ktime(), args, ret, duration, call);
+                RustValue ret = null;
+                TraceEvent.Rendered rendered = null;
+                if (renderer != null) {
+                    rendered = new TraceEvent.Rendered(renderer.json(),
+                            callRendered == null ? null : callRendered.args(), renderer.ret(site, r));
+                } else {
+                    // no return value planned for a function DWARF describes: it returns ()
+                    ret = !site.values().isEmpty() ? decode(site.values().get(0), r) : site.described() ? UNIT : null;
+                }
+                e = new TraceEvent(TraceEvent.Kind.RETURN, site, r.pid(), r.tid(), r.ktime(), args, ret, duration, call,
+                        rendered);
             } else {
                 ProbeSite entry = r.entrySite() >= 0 && r.entrySite() < layouts.length
                         ? plan.sites().get(r.entrySite()) : site;
                 e = new TraceEvent(TraceEvent.Kind.UNWIND, entry, r.pid(), r.tid(), r.ktime(), args, null, duration,
-                        call);
+                        call, callRendered);
             }
         }
         listener.accept(e);
     }
 
-    private static final RustValue UNIT = new RustValue.Struct("()", List.of(), RustValue.StructStyle.TUPLE);
+    static final RustValue UNIT = new RustValue.Struct("()", List.of(), RustValue.StructStyle.TUPLE);
 
     /** Decodes one value; a decoder failure becomes an unavailable value with the reason, never a lost event. */
-    static RustValue decode(SiteValue v, ProbeRecord r) {
+    public static RustValue decode(SiteValue v, ProbeRecord r) {
         try {
             return Decoder.decode(v, r);
         } catch (RuntimeException ex) {
@@ -200,6 +266,8 @@ public final class TraceSession implements AutoCloseable {
 
     @Override
     public void close() {
-        live.close();
+        if (live != null) {
+            live.close();
+        }
     }
 }

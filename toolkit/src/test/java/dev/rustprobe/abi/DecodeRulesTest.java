@@ -19,20 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DecodeRulesTest {
+public class DecodeRulesTest {
 
     /** Registers and memory set by hand. */
-    static final class FakeCapture implements Capture {
+    /** A process: registers, and memory at a few addresses (shared with the trace package's tests). */
+    public static final class FakeCapture implements Capture {
         final Map<String, Long> regs = new HashMap<>();
         final Map<Long, byte[]> mem = new HashMap<>();
         long bias;
 
-        FakeCapture reg(String r, long v) {
+        public FakeCapture reg(String r, long v) {
             regs.put(r, v);
             return this;
         }
 
-        FakeCapture mem(long at, byte[] b) {
+        public FakeCapture mem(long at, byte[] b) {
             mem.put(at, b);
             return this;
         }

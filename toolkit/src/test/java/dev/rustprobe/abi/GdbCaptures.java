@@ -19,19 +19,19 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
-final class GdbCaptures {
+public final class GdbCaptures {
     /**
      * One breakpoint hit: "entry" (linkAddress: the function's link-time address), "return", or "inline" (at the
      * start of a code range of an inlined helper; callLine: the line of its call).
      */
-    record Event(String kind, int hit, int tid, long linkAddress, int callLine, GdbCapture capture) {}
+    public record Event(String kind, int hit, int tid, long linkAddress, int callLine, GdbCapture capture) {}
 
     /** Entries in hit order, the return of each hit that returned (not those that unwound), inline hits in order. */
-    record Run(long base, List<Event> entries, Map<Integer, Event> returns, List<Event> inlines) {}
+    public record Run(long base, List<Event> entries, Map<Integer, Event> returns, List<Event> inlines) {}
 
     private GdbCaptures() {}
 
-    static Run read(Variant v) {
+    public static Run read(Variant v) {
         String resource = "/abi/capture-" + v.buildName() + ".jsonl.gz";
         List<Map<String, Object>> raw = new ArrayList<>();
         try (InputStream in = GdbCaptures.class.getResourceAsStream(resource)) {
@@ -107,7 +107,7 @@ final class GdbCaptures {
     }
 
     /** What gdb recorded at one hit: only general and xmm registers it read, and the memory it dumped. */
-    static final class GdbCapture implements Capture {
+    public static final class GdbCapture implements Capture {
         final Map<String, Long> registers;
         private final TreeMap<Long, byte[]> memory;
         private final long base;
