@@ -1,15 +1,30 @@
 // What a probe must read at one site, in order, so that the decoder later finds every byte it asks for in the
-// capture. The BPF side executes it; tests execute it against gdb captures. Registers are always recorded whole.
+// capture. The BPF side executes it; tests execute it against gdb captures. Registers are recorded whole, but only
+// those the site's values can ask for.
 package dev.rustprobe.probe;
 
 import java.util.List;
 
 /**
- * @param reads memory reads in execution order; a read may take its address or length from an earlier read
+ * @param reads     memory reads in execution order; a read may take its address or length from an earlier read
+ * @param registers the pt_regs words the record keeps, a bit per 8-byte slot (bit k: pt_regs offset 8k); ALL
+ *                  keeps every general-purpose register
  */
-public record FetchPlan(List<Read> reads) {
+public record FetchPlan(List<Read> reads, long registers) {
+    /** Every general-purpose pt_regs word (21 slots, r15 to ss). */
+    public static final long ALL = (1L << 21) - 1;
+
     public FetchPlan {
         reads = List.copyOf(reads);
+        if ((registers & ~ALL) != 0) {
+            throw new IllegalArgumentException("pt_regs has 21 general-purpose slots, not mask 0x"
+                    + Long.toHexString(registers));
+        }
+    }
+
+    /** A plan that records every register. */
+    public FetchPlan(List<Read> reads) {
+        this(reads, ALL);
     }
 
     /** The most bytes all reads together can produce: what a record must have room for. */

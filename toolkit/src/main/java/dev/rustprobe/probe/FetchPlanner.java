@@ -1,6 +1,6 @@
 // Derives from a site's values the memory reads a probe must make so that the Decoder later finds every byte it
 // asks for: stack slots, by-reference aggregates, then whatever their pointers lead to (pointees, string and
-// slice contents clamped to --max-bytes). Registers need no reads: the probe records all of them.
+// slice contents clamped to --max-bytes). Registers need no reads: the record keeps those the values name.
 package dev.rustprobe.probe;
 
 import dev.rustprobe.abi.Shape;
@@ -39,7 +39,51 @@ public final class FetchPlanner {
                 p.walk(v.shape(), p.source(v.location(), v.shape().size()), 0, 0);
             }
         }
-        return new FetchPlan(p.reads);
+        return new FetchPlan(p.reads, registers(values, p.reads));
+    }
+
+    /**
+     * The pt_regs slots a record of these values must keep: every register a value's location names, every
+     * register a read starts from or takes its length from, rsp (stack slots are entry-rsp relative) and rip (the
+     * load bias is learnt from it).
+     */
+    static long registers(List<SiteValue> values, List<FetchPlan.Read> reads) {
+        long mask = slot("rip") | slot("rsp");
+        for (SiteValue v : values) {
+            mask |= registers(v.location());
+        }
+        for (FetchPlan.Read r : reads) {
+            mask |= word(r.base()) | word(r.lengthFrom());
+        }
+        return mask;
+    }
+
+    private static long registers(ValueLocation l) {
+        if (l instanceof ValueLocation.Register r) {
+            return slot(r.register());
+        } else if (l instanceof ValueLocation.Memory m) {
+            return registers(m.base());
+        } else if (l instanceof ValueLocation.Pieces p) {
+            long mask = 0;
+            for (ValueLocation.Piece piece : p.pieces()) {
+                mask |= registers(piece.location());
+            }
+            return mask;
+        }
+        return 0;   // stack slots need rsp (always kept); constants and unavailable values need nothing
+    }
+
+    private static long word(FetchPlan.Word w) {
+        return w instanceof FetchPlan.Word.Register r ? slot(r.name()) : 0;
+    }
+
+    /** The mask bit of a general-purpose register's pt_regs slot; 0 for anything else (xmm registers). */
+    private static long slot(String register) {
+        try {
+            return 1L << (dev.rustprobe.bpf.PtRegs.valueOf(register.toUpperCase(java.util.Locale.ROOT)).offset() / 8);
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
     }
 
     /** Where the 8-byte word at a byte offset of a value comes from; null if no Word can name it. */

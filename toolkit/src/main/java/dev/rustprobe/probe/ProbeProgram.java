@@ -139,8 +139,11 @@ public final class ProbeProgram {
         a.ldxdw(Reg.R1, Reg.R10, S_ENTRY_KTIME).stxdw(RECORD, RecordLayout.ENTRY_KTIME, Reg.R1)
                 .ldxdw(Reg.R1, Reg.R10, S_ENTRY_SITE).stxw(RECORD, RecordLayout.ENTRY_SITE, Reg.R1)
                 .ldxdw(Reg.R1, Reg.R10, S_FLAGS).stxw(RECORD, RecordLayout.FLAGS, Reg.R1);
-        for (int off = 0; off < RecordLayout.REGS_SIZE; off += 8) {
-            a.ldxdw(Reg.R1, CTX, off).stxdw(RECORD, RecordLayout.REGS + off, Reg.R1);
+        for (PtRegs r : PtRegs.values()) {
+            int at = layout.registerOffset(r);
+            if (at >= 0) {
+                a.ldxdw(Reg.R1, CTX, r.offset()).stxdw(RECORD, at, Reg.R1);
+            }
         }
         List<FetchPlan.Read> reads = spec.plan().reads();
         for (int i = 0; i < reads.size(); i++) {

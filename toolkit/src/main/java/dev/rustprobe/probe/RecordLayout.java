@@ -21,10 +21,10 @@ public final class RecordLayout {
     public static final int ENTRY_SITE = 32;
     /** u32: FLAG_* bits. */
     public static final int FLAGS = 36;
-    /** The pt_regs words, copied whole (PtRegs offsets added to this). */
+    /** The pt_regs words the plan keeps, in pt_regs order, 8 bytes each (registerOffset says where each is). */
     public static final int REGS = 40;
+    /** The general-purpose part of pt_regs: 21 words, r15 (offset 0) to ss (offset 160). */
     public static final int REGS_SIZE = 21 * 8;
-    public static final int HEADER = REGS + REGS_SIZE;
     /** An unwind record is the header only, without registers. */
     public static final int UNWIND_SIZE = REGS;
 
@@ -44,6 +44,7 @@ public final class RecordLayout {
     public static final int READ_COUNT = 8;
     public static final int READ_DATA = 16;
 
+    private final long registers;
     private final int[] readOffsets;
     private final int[] readMax;
     private final int size;
@@ -52,7 +53,8 @@ public final class RecordLayout {
         List<FetchPlan.Read> reads = plan.reads();
         readOffsets = new int[reads.size()];
         readMax = new int[reads.size()];
-        int at = HEADER;
+        registers = plan.registers();
+        int at = REGS + 8 * Long.bitCount(registers);
         for (int i = 0; i < reads.size(); i++) {
             readOffsets[i] = at;
             readMax[i] = reads.get(i).maxBytes();
@@ -78,8 +80,9 @@ public final class RecordLayout {
         return readMax[i];
     }
 
-    public static int register(PtRegs r) {
-        return REGS + r.offset();
+    /** The pt_regs slots this layout keeps (FetchPlan.registers). */
+    public long registers() {
+        return registers;
     }
 
     /**
@@ -87,6 +90,10 @@ public final class RecordLayout {
      * records ask this, never REGS + offset themselves: which registers a record holds is the layout's business.
      */
     public int registerOffset(PtRegs r) {
-        return r.offset() + 8 <= REGS_SIZE ? REGS + r.offset() : -1;
+        int slot = r.offset() / 8;
+        if (r.offset() + 8 > REGS_SIZE || (registers & (1L << slot)) == 0) {
+            return -1;
+        }
+        return REGS + 8 * Long.bitCount(registers & ((1L << slot) - 1));
     }
 }

@@ -133,6 +133,27 @@ class ProbePlannerTest {
     }
 
     @Test
+    void aRecordKeepsOnlyTheRegistersItsValuesName() {
+        TracePlan p = plan(DEFAULT, "sample_rust::orders::place");
+        ProbeSite entry = p.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.ENTRY).findFirst().orElseThrow();
+        ProbeSite ret = p.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.RETURN).findFirst().orElseThrow();
+        // place(id: u32 in rdi, name: &str in rsi:rdx, qty: Option<u32> in rcx:r8) -> rax:rdx; rip and rsp always
+        assertEquals(List.of("R8", "RCX", "RDX", "RSI", "RDI", "RIP", "RSP"), kept(entry));
+        assertEquals(List.of("RAX", "RDX", "RIP", "RSP"), kept(ret));
+        RecordLayout l = new RecordLayout(entry.spec().plan());
+        assertEquals(-1, l.registerOffset(dev.rustprobe.bpf.PtRegs.RAX));
+        assertEquals(RecordLayout.REGS, l.registerOffset(dev.rustprobe.bpf.PtRegs.R8), "kept in pt_regs order");
+        assertEquals(RecordLayout.REGS + 4 * 8, l.registerOffset(dev.rustprobe.bpf.PtRegs.RDI));
+        assertEquals(RecordLayout.REGS + 7 * 8, l.readOffset(0), "the reads follow the 7 registers");
+    }
+
+    static List<String> kept(ProbeSite s) {
+        RecordLayout l = new RecordLayout(s.spec().plan());
+        return java.util.Arrays.stream(dev.rustprobe.bpf.PtRegs.values()).filter(r -> l.registerOffset(r) >= 0)
+                .map(Enum::name).toList();
+    }
+
+    @Test
     void optionsChooseTheSites() {
         TracePlan noInline = plan(new ProbePlanner.Options(false, ProbePlanner.Returns.RETS, 64), "sample_rust::inline::**",
                 "sample_rust::orders::place");
