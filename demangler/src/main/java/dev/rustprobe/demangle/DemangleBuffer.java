@@ -19,12 +19,17 @@ public final class DemangleBuffer {
         if (!prefix) {
             return false;
         }
-        for (int i = from; i < to; i++) {
-            if (symbol[i] < 0) {
+        int dot = -1;
+        for (int i = to - 1; i >= from; i--) {
+            byte b = symbol[i];
+            if (b < 0) {
                 return false; // a Rust symbol is ASCII
             }
+            if (b == '.') {
+                dot = i;
+            }
         }
-        return Demangler.render(symbol, from, to, withHash, out, counts);
+        return Demangler.render(symbol, from, to, dot < 0 ? to : dot, withHash, out, counts);
     }
 
     /** The last rendering's bytes (the array is reused: copy what must outlive the next call). */

@@ -28,7 +28,7 @@ public final class Demangler {
             return null;
         }
         Output out = new Output(b.length + 16);
-        return render(b, 0, b.length, withHash, out, new int[1]) ? out.result() : null;
+        return render(b, 0, b.length, 0, withHash, out, new int[1]) ? out.result() : null;
     }
 
     /**
@@ -69,7 +69,7 @@ public final class Demangler {
             return false;
         }
         Output o = new Output(b.length + 16);
-        if (!tryRender(b, 0, b.length, withHash, o, new int[1])) {
+        if (!tryRender(b, 0, b.length, 0, withHash, o, new int[1])) {
             return false;
         }
         out.append(o.result());
@@ -91,11 +91,11 @@ public final class Demangler {
 
     /**
      * Renders the ASCII symbol s[start, to) into out and returns true, or returns false (out then holds a rendering
-     * to discard) when it is not a Rust symbol. counts: one int of scratch space.
+     * to discard) when it is not a Rust symbol. No ".llvm." starts before firstDot; counts: one int of scratch space.
      */
-    static boolean render(byte[] s, int start, int to, boolean withHash, Output out, int[] counts) {
+    static boolean render(byte[] s, int start, int to, int firstDot, boolean withHash, Output out, int[] counts) {
         try {
-            return tryRender(s, start, to, withHash, out, counts);
+            return tryRender(s, start, to, firstDot, withHash, out, counts);
         } catch (RuntimeException | StackOverflowError e) {
             // Not expected: the depth limit keeps recursion within the JVM's default 1 MiB thread stack (a test
             // checks it), but a caller's smaller stack must not make demangling throw; the name stays as it is.
@@ -103,8 +103,9 @@ public final class Demangler {
         }
     }
 
-    private static boolean tryRender(byte[] s, int start, int to, boolean withHash, Output out, int[] counts) {
-        int end = withoutLlvmSuffix(s, start, to);
+    private static boolean tryRender(byte[] s, int start, int to, int firstDot, boolean withHash, Output out,
+                                     int[] counts) {
+        int end = withoutLlvmSuffix(s, Math.max(start, firstDot), to);
         long legacy = Legacy.recognise(s, start, end, counts);
         int suffix;
         if (legacy >= 0) {

@@ -18,6 +18,8 @@ final class Output {
         }
     }
 
+    /** The v0 parser of the last rendering, kept for the next one. */
+    V0 parser;
     /** Set by a renderer that caught {@link LimitReached} itself. */
     boolean limitReached;
     private int remaining = MAX_SIZE;

@@ -30,17 +30,17 @@ final class V0 {
     private static final int DYN_BOUNDS = 8;
 
     /** The same characters as bytes (all ASCII in the body: checked before parsing), for fast parsing. */
-    private final byte[] b;
+    private byte[] b;
     /** Where the symbol's body starts (just after `_R`); backref positions count from here. */
-    private final int base;
-    private final int end;
+    private int base;
+    private int end;
     private int pos;
     private int depth;
     private int err = OK;
 
     /** Null while printing is off (validation, or the skipped path of an inherent impl). */
     private Output out;
-    private final boolean alternate;
+    private boolean alternate;
     private long boundLifetimeDepth;
 
     // the last identifier parsed: ascii part [identFrom, identTo), punycode part [punyFrom, punyTo)
@@ -54,12 +54,22 @@ final class V0 {
     private boolean uintFits;
 
     private V0(byte[] b, int base, int end, Output out, boolean alternate) {
+        reset(b, base, end, out, alternate);
+    }
+
+    /** Readies the parser for another symbol: a renderer reuses one (ls renders 100,000 symbols). */
+    private void reset(byte[] b, int base, int end, Output out, boolean alternate) {
         this.b = b;
         this.base = base;
         this.end = end;
         this.pos = base;
+        this.depth = 0;
+        this.err = OK;
         this.out = out;
         this.alternate = alternate;
+        this.boundLifetimeDepth = 0;
+        identFrom = identTo = punyFrom = punyTo = hexFrom = hexTo = 0;
+        uintFits = false;
     }
 
     /** Where the body of a v0 symbol in {@code s[start, end)} starts, or -1 when it has no v0 prefix. */
@@ -110,7 +120,12 @@ final class V0 {
      * checks all that validation checks (and more: it follows backrefs, whose errors it then forgets).
      */
     static int render(byte[] b, int body, int end, boolean withHash, Output out) {
-        V0 p = new V0(b, body, end, out, !withHash);
+        V0 p = out.parser;
+        if (p == null) {
+            p = out.parser = new V0(b, body, end, out, !withHash);
+        } else {
+            p.reset(b, body, end, out, !withHash);
+        }
         try {
             p.printPath(true);
         } catch (Output.LimitReached e) {

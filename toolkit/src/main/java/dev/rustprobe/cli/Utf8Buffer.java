@@ -56,12 +56,31 @@ final class Utf8Buffer {
 
     /** A decimal number right-aligned in {@code width} columns (wider numbers are not cut). */
     Utf8Buffer right(long v, int width) {
-        String digits = Long.toString(v);
-        for (int i = digits.length(); i < width; i++) {
-            room(1);
-            bytes[length++] = ' ';
+        if (v < 0) {
+            String digits = Long.toString(v);
+            for (int i = digits.length(); i < width; i++) {
+                room(1);
+                bytes[length++] = ' ';
+            }
+            return ascii(digits);
         }
-        return ascii(digits);
+        int digits = 1;
+        for (long rest = v / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        int n = Math.max(width, digits);
+        room(n);
+        int end = length + n;
+        for (int i = length; i < end - digits; i++) {
+            bytes[i] = ' ';
+        }
+        long rest = v;
+        for (int i = end - 1; i >= end - digits; i--) {
+            bytes[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        length = end;
+        return this;
     }
 
     /**
