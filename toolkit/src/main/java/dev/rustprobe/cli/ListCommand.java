@@ -105,7 +105,7 @@ public final class ListCommand implements Command {
         java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
             List<Function> part = functions.subList(Math.min(functions.size(), c * CHUNK),
                     Math.min(functions.size(), (c + 1) * CHUNK));
-            Utf8Buffer b = new Utf8Buffer(part.size() * 200 + 128);
+            Utf8Buffer b = new Utf8Buffer(part.size() * 256 + 128); // lines of a big Rust library average ~210 bytes
             if (c == 0) {
                 b.ascii("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
             }

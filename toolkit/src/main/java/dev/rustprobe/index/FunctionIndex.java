@@ -87,37 +87,33 @@ public final class FunctionIndex {
         // 3. Sort once by name (then address): each function's copies are then one run, already in address order.
         int[] sorted = entries.sortedByName();
         t[4] = System.nanoTime();
+        // 4. Each run of one name is a function: on two threads, split between two runs.
         int n = sorted.length;
-        Map<Long, List<String>> namesAt = new HashMap<>();
+        int mid = n / 2;
+        while (mid > 0 && mid < n && entries.sameName(sorted[mid - 1], sorted[mid])) {
+            mid++;
+        }
+        int[] cuts = n < 20_000 ? new int[]{0, n} : new int[]{0, mid, n};
+        boolean[] sharedAddress = shared;
+        Group[] groups = new Group[cuts.length - 1];
+        IntStream.range(0, groups.length).parallel().forEach(g ->
+                groups[g] = new Group(entries, sorted, sharedAddress, cuts[g], cuts[g + 1]));
         List<Function> functions = new ArrayList<>(n);
         int[] familyOf = new int[n]; // function -> the entry whose family key it has
-        for (int start = 0; start < n; ) {
-            int first = sorted[start];
-            int end = start + 1;
-            while (end < n && entries.sameName(sorted[end], first)) {
-                end++;
-            }
-            String name = entries.name(first);
-            int rustEntry = -1;
-            Instance[] copies = new Instance[end - start];
-            for (int k = start; k < end; k++) {
-                int e = sorted[k];
-                Instance i = entries.instances[e];
-                if (rustEntry < 0 && entries.rust[e]) {
-                    rustEntry = e; // every Rust entry of a run has the same name, hence the same family
-                }
-                copies[k - start] = i;
-                if (shared[e]) {
-                    List<String> here = namesAt.computeIfAbsent(i.address(), x -> new ArrayList<>(2));
-                    if (!here.contains(name)) {
-                        here.add(name);
+        Map<Long, List<String>> namesAt = groups[0].namesAt;
+        for (Group g : groups) {
+            System.arraycopy(g.familyOf, 0, familyOf, functions.size(), g.functions.size());
+            functions.addAll(g.functions);
+            if (g != groups[0]) {
+                g.namesAt.forEach((address, names) -> {
+                    List<String> here = namesAt.computeIfAbsent(address, x -> new ArrayList<>(2));
+                    for (String name : names) {
+                        if (!here.contains(name)) {
+                            here.add(name);
+                        }
                     }
-                }
+                });
             }
-            familyOf[functions.size()] = rustEntry < 0 ? first : rustEntry;
-            String family = rustEntry < 0 ? name : entries.family(rustEntry, name);
-            functions.add(new Function(name, family, rustEntry >= 0, List.of(copies)));
-            start = end;
         }
         namesAt.values().removeIf(v -> v.size() < 2);
         for (List<String> v : namesAt.values()) {
@@ -134,6 +130,45 @@ public final class FunctionIndex {
         }
         index.buildTimings = timings.toString();
         return index;
+    }
+
+    /** The functions of sorted[from, to), a range that starts and ends between runs of one name. */
+    private static final class Group {
+        final List<Function> functions = new ArrayList<>();
+        final int[] familyOf;
+        final Map<Long, List<String>> namesAt = new HashMap<>();
+
+        Group(Entries entries, int[] sorted, boolean[] shared, int from, int to) {
+            familyOf = new int[to - from];
+            for (int start = from; start < to; ) {
+                int first = sorted[start];
+                int end = start + 1;
+                while (end < to && entries.sameName(sorted[end], first)) {
+                    end++;
+                }
+                String name = entries.name(first);
+                int rustEntry = -1;
+                Instance[] copies = new Instance[end - start];
+                for (int k = start; k < end; k++) {
+                    int e = sorted[k];
+                    Instance i = entries.instances[e];
+                    if (rustEntry < 0 && entries.rust[e]) {
+                        rustEntry = e; // every Rust entry of a run has the same name, hence the same family
+                    }
+                    copies[k - start] = i;
+                    if (shared[e]) {
+                        List<String> here = namesAt.computeIfAbsent(i.address(), x -> new ArrayList<>(2));
+                        if (!here.contains(name)) {
+                            here.add(name);
+                        }
+                    }
+                }
+                familyOf[functions.size()] = rustEntry < 0 ? first : rustEntry;
+                String family = rustEntry < 0 ? name : entries.family(rustEntry, name);
+                functions.add(new Function(name, family, rustEntry >= 0, List.of(copies)));
+                start = end;
+            }
+        }
     }
 
     /**
@@ -255,15 +290,26 @@ public final class FunctionIndex {
         private void fill(FunctionSymbols symbols, int[] kept, String[] mangled, int from, int to) {
             DemangleBuffer buffer = new DemangleBuffer();
             byte[] names = symbols.names();
-            Arena arena = new Arena((to - from) * 128);
+            // where each name ends, and whether it is ASCII; their total length sizes the arena (a Rust name
+            // demangles to about its mangled length, its family to less), so that it rarely has to grow
+            int[] ends = new int[to - from];
+            long total = 0;
+            for (int k = from; k < to; k++) {
+                int at = symbols.nameAt(kept[k]);
+                int end = at;
+                int high = 0;
+                for (byte b; (b = names[end]) != 0; end++) {
+                    high |= b;
+                }
+                ends[k - from] = high < 0 ? -end : end; // negative: not ASCII
+                total += end - at;
+            }
+            Arena arena = new Arena((int) Math.min(Integer.MAX_VALUE - 16, total + (total >> 1) + 1024));
             for (int k = from; k < to; k++) {
                 int i = kept[k];
                 int at = symbols.nameAt(i);
-                int end = at;
-                boolean ascii = true;
-                for (byte b; (b = names[end]) != 0; end++) {
-                    ascii &= b >= 0;
-                }
+                boolean ascii = ends[k - from] > 0;
+                int end = Math.abs(ends[k - from]);
                 String mangledName = mangled != null ? mangled[k]
                         : new String(names, at, end - at, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
                 instances[k] = new Instance(symbols.value(i), symbols.size(i), symbols.binding(i), mangledName,
