@@ -50,7 +50,13 @@ final class Output {
         int n = s.length();
         take(n);
         room(n);
-        s.getBytes(0, n, bytes, length); // deprecated for its lossy narrowing, exact for ASCII
+        if (n <= 4) { // "::", ", ", "<", ">" ...: most writes; a call to getBytes costs more than the copy
+            for (int i = 0; i < n; i++) {
+                bytes[length + i] = (byte) s.charAt(i);
+            }
+        } else {
+            s.getBytes(0, n, bytes, length); // deprecated for its lossy narrowing, exact for ASCII
+        }
         length += n;
     }
 

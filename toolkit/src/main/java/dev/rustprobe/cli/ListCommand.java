@@ -102,22 +102,24 @@ public final class ListCommand implements Command {
                                          DebugInfo debug, boolean useDwarf) {
         int chunks = (functions.size() + CHUNK - 1) / CHUNK;
         Utf8Buffer[] out = new Utf8Buffer[Math.max(1, chunks)];
+        boolean positional = functions == index.functions(); // then copies are looked up by position, not name
         java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
-            List<Function> part = functions.subList(Math.min(functions.size(), c * CHUNK),
-                    Math.min(functions.size(), (c + 1) * CHUNK));
+            int from = Math.min(functions.size(), c * CHUNK);
+            List<Function> part = functions.subList(from, Math.min(functions.size(), (c + 1) * CHUNK));
             Utf8Buffer b = new Utf8Buffer(part.size() * 256 + 128); // lines of a big Rust library average ~210 bytes
             if (c == 0) {
                 b.ascii("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
             }
-            for (Function f : part) {
-                line(b, f, index, sites, debug, useDwarf);
+            for (int k = 0; k < part.size(); k++) {
+                line(b, part.get(k), positional ? from + k : -1, index, sites, debug, useDwarf);
             }
             out[c] = b;
         });
         return List.of(out);
     }
 
-    private static void line(Utf8Buffer b, Function f, FunctionIndex index, Map<String, Integer> sites,
+    /** One line; position: f's in index.functions(), or -1. */
+    private static void line(Utf8Buffer b, Function f, int position, FunctionIndex index, Map<String, Integer> sites,
                              DebugInfo debug, boolean useDwarf) {
         if (f.instances().isEmpty()) {
             b.ascii("-               ").ascii("      -").ascii(" inline");
@@ -127,7 +129,7 @@ public final class ListCommand implements Command {
             b.right(i.size(), 7);
             b.ascii(f.anyGlobal() ? " global" : " local ");
         }
-        b.right(f.instances().isEmpty() ? 0 : index.copies(f), 7);
+        b.right(f.instances().isEmpty() ? 0 : position >= 0 ? index.copiesAt(position) : index.copies(f), 7);
         b.right(index.aliasCount(f), 8);
         if (useDwarf) {
             Integer s = sites.get(f.name());
@@ -156,7 +158,9 @@ public final class ListCommand implements Command {
         JsonWriter w = new JsonWriter().beginObject();
         CliSupport.binaryFields(w, binary, useDwarf, note);
         w.name("functions").beginArray();
-        for (Function f : functions) {
+        boolean positional = functions == index.functions();
+        for (int k = 0; k < functions.size(); k++) {
+            Function f = functions.get(k);
             w.beginObject().field("name", f.name()).field("rust", f.rust());
             if (f.instances().isEmpty()) {
                 w.name("address").value((String) null).name("size").value((String) null).field("binding", "inline-only");
@@ -165,7 +169,8 @@ public final class ListCommand implements Command {
                 w.field("address", CliSupport.hex(i.address())).field("size", i.size())
                         .field("binding", f.anyGlobal() ? "global" : "local");
             }
-            w.field("copies", f.instances().isEmpty() ? 0 : index.copies(f)).field("aliases", index.aliasCount(f));
+            w.field("copies", f.instances().isEmpty() ? 0 : positional ? index.copiesAt(k) : index.copies(f))
+                    .field("aliases", index.aliasCount(f));
             if (useDwarf) {
                 Integer s = sites.get(f.name());
                 w.field("inlineSites", s == null ? 0 : s).field("dwarf", describes(f, debug, s));

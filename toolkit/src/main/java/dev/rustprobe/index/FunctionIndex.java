@@ -24,12 +24,15 @@ public final class FunctionIndex {
     /** The keys of namesByAddress, sorted: ls asks every function for its aliases, and most have none. */
     private final long[] aliasAddresses;
     private final Map<String, Integer> copiesByFamily;
+    /** copies() of each function, by position in {@link #functions}. */
+    private final int[] copiesAt;
     private String buildTimings = "";
 
     private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress,
-                          Map<String, Integer> copiesByFamily) {
+                          Map<String, Integer> copiesByFamily, int[] copiesAt) {
         this.functions = functions;
         this.copiesByFamily = copiesByFamily;
+        this.copiesAt = copiesAt;
         this.namesByAddress = namesByAddress;
         this.aliasAddresses = namesByAddress.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
     }
@@ -120,8 +123,10 @@ public final class FunctionIndex {
             Collections.sort(v);
         }
         t[5] = System.nanoTime();
-        Map<String, Integer> copiesByFamily = entries.copiesByFamily(functions, familyOf);
-        FunctionIndex index = new FunctionIndex(Collections.unmodifiableList(functions), namesAt, copiesByFamily);
+        int[] copiesAt = new int[functions.size()];
+        Map<String, Integer> copiesByFamily = entries.copiesByFamily(functions, familyOf, copiesAt);
+        FunctionIndex index = new FunctionIndex(Collections.unmodifiableList(functions), namesAt, copiesByFamily,
+                copiesAt);
         t[6] = System.nanoTime();
         String[] phases = {"symbols", "repeats", "demangle", "sort", "group", "families"};
         StringBuilder timings = new StringBuilder();
@@ -408,14 +413,13 @@ public final class FunctionIndex {
          * The number of distinct addresses among the copies of each generic family that two or more functions share,
          * found through an open-addressing table over the family keys' bytes: no string is hashed and no node made.
          */
-        Map<String, Integer> copiesByFamily(List<Function> functions, int[] familyOf) {
+        Map<String, Integer> copiesByFamily(List<Function> functions, int[] familyOf, int[] copiesAt) {
             int n = functions.size();
             int capacity = Integer.highestOneBit(Math.max(4, n) * 2) * 2;
             int[] table = new int[capacity]; // 1 + the first function of a family; 0 = free
             int[] next = new int[n]; // function -> the next function of its family, or -1
             int[] members = new int[n]; // first function of a family -> how many functions it has
             int[] last = new int[n];
-            boolean anyShared = false;
             for (int f = 0; f < n; f++) {
                 int e = familyOf[f];
                 byte[] b = familyLength[e] < 0 ? keyBytes[e] : familyBytes[e];
@@ -448,18 +452,17 @@ public final class FunctionIndex {
                         next[last[g]] = f;
                         last[g] = f;
                         members[g]++;
-                        anyShared = true;
                         break;
                     }
                     slot = (slot + 1) & (capacity - 1);
                 }
             }
             Map<String, Integer> out = new HashMap<>();
-            if (!anyShared) {
-                return out;
-            }
             for (int g = 0; g < n; g++) {
                 if (members[g] < 2) {
+                    if (members[g] == 1) {
+                        copiesAt[g] = distinctAddresses(functions.get(g).instances());
+                    }
                     continue;
                 }
                 int copies = 0;
@@ -479,6 +482,9 @@ public final class FunctionIndex {
                     distinct += k == 0 || addresses[k] != addresses[k - 1] ? 1 : 0;
                 }
                 out.put(functions.get(g).genericFamily(), distinct);
+                for (int f = g; f >= 0; f = next[f]) {
+                    copiesAt[f] = distinct;
+                }
             }
             return out;
         }
@@ -712,10 +718,15 @@ public final class FunctionIndex {
     /** Number of distinct out-of-line addresses among all copies of this function's generic family. */
     public int copies(Function f) {
         Integer n = copiesByFamily.isEmpty() ? null : copiesByFamily.get(f.genericFamily());
-        if (n != null) {
-            return n;
-        }
-        List<Instance> instances = f.instances();
+        return n != null ? n : distinctAddresses(f.instances());
+    }
+
+    /** {@link #copies} of {@code functions().get(position)}, known since the index was built: ls asks it of every function. */
+    public int copiesAt(int position) {
+        return copiesAt[position];
+    }
+
+    private static int distinctAddresses(List<Instance> instances) {
         if (instances.size() <= 1) {
             return instances.size();
         }
