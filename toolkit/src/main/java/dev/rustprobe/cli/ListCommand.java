@@ -103,6 +103,7 @@ public final class ListCommand implements Command {
         int chunks = (functions.size() + CHUNK - 1) / CHUNK;
         Utf8Buffer[] out = new Utf8Buffer[Math.max(1, chunks)];
         boolean positional = functions == index.functions(); // then copies are looked up by position, not name
+        boolean ascii = positional && index.asciiNames();
         java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
             int from = Math.min(functions.size(), c * CHUNK);
             List<Function> part = functions.subList(from, Math.min(functions.size(), (c + 1) * CHUNK));
@@ -111,16 +112,16 @@ public final class ListCommand implements Command {
                 b.ascii("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
             }
             for (int k = 0; k < part.size(); k++) {
-                line(b, part.get(k), positional ? from + k : -1, index, sites, debug, useDwarf);
+                line(b, part.get(k), positional ? from + k : -1, ascii, index, sites, debug, useDwarf);
             }
             out[c] = b;
         });
         return List.of(out);
     }
 
-    /** One line; position: f's in index.functions(), or -1. */
-    private static void line(Utf8Buffer b, Function f, int position, FunctionIndex index, Map<String, Integer> sites,
-                             DebugInfo debug, boolean useDwarf) {
+    /** One line; position: f's in index.functions(), or -1; ascii: f's name is known to be ASCII. */
+    private static void line(Utf8Buffer b, Function f, int position, boolean ascii, FunctionIndex index,
+                             Map<String, Integer> sites, DebugInfo debug, boolean useDwarf) {
         if (f.instances().isEmpty()) {
             b.ascii("-               ").ascii("      -").ascii(" inline");
         } else {
@@ -138,7 +139,7 @@ public final class ListCommand implements Command {
         } else {
             b.ascii("       -").ascii(" -     ");
         }
-        b.text(f.name()).ascii("\n");
+        (ascii ? b.ascii(f.name()) : b.text(f.name())).ascii("\n");
     }
 
     static boolean describes(Function f, DebugInfo debug, Integer inlineSites) {

@@ -23,7 +23,7 @@ final class Utf8Buffer {
         }
     }
 
-    /** Appends text known to be ASCII (the caller's own literals). */
+    /** Appends text known to be ASCII (the caller's own literals, names the index found ASCII). */
     Utf8Buffer ascii(String s) {
         int n = s.length();
         room(n);

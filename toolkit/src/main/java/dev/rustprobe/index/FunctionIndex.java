@@ -26,6 +26,8 @@ public final class FunctionIndex {
     private final Map<String, Integer> copiesByFamily;
     /** copies() of each function, by position in {@link #functions}. */
     private final int[] copiesAt;
+    /** Whether every function's name is ASCII (one byte a char): then ls copies names as they are. */
+    private boolean asciiNames;
     private String buildTimings = "";
 
     private FunctionIndex(List<Function> functions, Map<Long, List<String>> namesByAddress,
@@ -134,6 +136,7 @@ public final class FunctionIndex {
             timings.append(k == 0 ? "" : ", ").append(phases[k]).append(' ').append((t[k + 1] - t[k]) / 1_000_000).append(" ms");
         }
         index.buildTimings = timings.toString();
+        index.asciiNames = entries.allAscii();
         return index;
     }
 
@@ -315,10 +318,8 @@ public final class FunctionIndex {
                 int at = symbols.nameAt(i);
                 boolean ascii = ends[k - from] > 0;
                 int end = Math.abs(ends[k - from]);
-                String mangledName = mangled != null ? mangled[k]
-                        : new String(names, at, end - at, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-                instances[k] = new Instance(symbols.value(i), symbols.size(i), symbols.binding(i), mangledName,
-                        symbols.fromDynsym(i));
+                instances[k] = mangled != null ? new Instance(symbols.value(i), symbols.size(i), symbols.binding(i),
+                        mangled[k], symbols.fromDynsym(i)) : new Instance(symbols, i); // its name stays bytes till asked
                 familyLength[k] = -1;
                 // Only Rust's two manglings can demangle; skipping the rest early keeps C-heavy binaries fast.
                 if (ascii && rustPrefix(names, at, end) && buffer.demangle(names, at, end, false)) {
@@ -349,6 +350,7 @@ public final class FunctionIndex {
                     keyFrom[k] = at;
                     keyLength[k] = end - at;
                 } else {
+                    String mangledName = instances[k].mangledName();
                     wideName[k] = mangledName;
                     keyFrom[k] = arena.addCesu8(mangledName);
                     keyLength[k] = arena.length - keyFrom[k];
@@ -373,6 +375,15 @@ public final class FunctionIndex {
             return to - p >= 2 && b[p] == '_' && (b[p + 1] == 'R' || (to - p >= 3 && b[p + 1] == 'Z' && b[p + 2] == 'N'));
         }
 
+        boolean allAscii() {
+            for (String w : wideName) {
+                if (w != null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         boolean sameName(int a, int b) {
             return Arrays.equals(keyBytes[a], keyFrom[a], keyFrom[a] + keyLength[a],
                     keyBytes[b], keyFrom[b], keyFrom[b] + keyLength[b]);
@@ -383,7 +394,7 @@ public final class FunctionIndex {
                 return wideName[e];
             }
             if (!rust[e]) {
-                return instances[e].mangledName(); // the same text: no second copy
+                return instances[e].mangledName(); // the same text: one copy for both
             }
             return new String(keyBytes[e], keyFrom[e], keyLength[e], StandardCharsets.ISO_8859_1);
         }
@@ -719,6 +730,11 @@ public final class FunctionIndex {
     public int copies(Function f) {
         Integer n = copiesByFamily.isEmpty() ? null : copiesByFamily.get(f.genericFamily());
         return n != null ? n : distinctAddresses(f.instances());
+    }
+
+    /** Whether every name in {@link #functions} is ASCII (nearly always so). */
+    public boolean asciiNames() {
+        return asciiNames;
     }
 
     /** {@link #copies} of {@code functions().get(position)}, known since the index was built: ls asks it of every function. */
