@@ -110,14 +110,11 @@ public final class FunctionIndex {
             System.arraycopy(g.familyOf, 0, familyOf, functions.size(), g.functions.size());
             functions.addAll(g.functions);
             if (g != groups[0]) {
-                g.namesAt.forEach((address, names) -> {
-                    List<String> here = namesAt.computeIfAbsent(address, x -> new ArrayList<>(2));
-                    for (String name : names) {
-                        if (!here.contains(name)) {
-                            here.add(name);
-                        }
+                for (Map.Entry<Long, List<String>> e : g.namesAt.entrySet()) {
+                    for (String name : e.getValue()) {
+                        addName(namesAt, e.getKey(), name);
                     }
-                });
+                }
             }
         }
         namesAt.values().removeIf(v -> v.size() < 2);
@@ -140,13 +137,26 @@ public final class FunctionIndex {
         return index;
     }
 
+    /** Adds name to those at the address, once. (No computeIfAbsent: its lambda costs more to start than this.) */
+    private static void addName(Map<Long, List<String>> namesAt, Long address, String name) {
+        List<String> here = namesAt.get(address);
+        if (here == null) {
+            here = new ArrayList<>(2);
+            namesAt.put(address, here);
+        }
+        if (!here.contains(name)) {
+            here.add(name);
+        }
+    }
+
     /** The functions of sorted[from, to), a range that starts and ends between runs of one name. */
     private static final class Group {
-        final List<Function> functions = new ArrayList<>();
+        final List<Function> functions;
         final int[] familyOf;
         final Map<Long, List<String>> namesAt = new HashMap<>();
 
         Group(Entries entries, int[] sorted, boolean[] shared, int from, int to) {
+            functions = new ArrayList<>(to - from);
             familyOf = new int[to - from];
             for (int start = from; start < to; ) {
                 int first = sorted[start];
@@ -165,10 +175,7 @@ public final class FunctionIndex {
                     }
                     copies[k - start] = i;
                     if (shared[e]) {
-                        List<String> here = namesAt.computeIfAbsent(i.address(), x -> new ArrayList<>(2));
-                        if (!here.contains(name)) {
-                            here.add(name);
-                        }
+                        addName(namesAt, i.address(), name);
                     }
                 }
                 familyOf[functions.size()] = rustEntry < 0 ? first : rustEntry;

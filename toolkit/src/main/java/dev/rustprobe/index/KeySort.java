@@ -3,7 +3,8 @@
 package dev.rustprobe.index;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 final class KeySort {
     /** Ranges below this are insertion-sorted by whole keys. */
@@ -42,7 +43,15 @@ final class KeySort {
             return a;
         }
         int mid = a.length >>> 1;
-        IntStream.range(0, 2).parallel().forEach(h -> sort(a, h == 0 ? 0 : mid, h == 0 ? mid : a.length));
+        // the second half on the common pool, the first here (no lambda: a class is cheaper to start than one)
+        ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(new Runnable() {
+            @Override
+            public void run() {
+                sort(a, mid, a.length);
+            }
+        });
+        sort(a, 0, mid);
+        second.join();
         int[] out = new int[a.length];
         int i = 0;
         int j = mid;
@@ -141,7 +150,7 @@ final class KeySort {
         }
     }
 
-    /** Entries with equal keys by the tie-break alone (a legacy name can have thousands of copies). */
+    /** Entries with equal keys by the tie-break alone (a legacy name can have thousands of copies): a merge sort. */
     private void tieSort(int[] a, int lo, int hi) {
         if (hi - lo < SMALL) {
             for (int i = lo + 1; i < hi; i++) {
@@ -155,13 +164,16 @@ final class KeySort {
             }
             return;
         }
-        Integer[] boxed = new Integer[hi - lo];
-        for (int i = lo; i < hi; i++) {
-            boxed[i - lo] = a[i];
+        int mid = (lo + hi) >>> 1;
+        tieSort(a, lo, mid);
+        tieSort(a, mid, hi);
+        int[] left = Arrays.copyOfRange(a, lo, mid);
+        int i = 0;
+        int j = mid;
+        int k = lo;
+        while (i < left.length && j < hi) {
+            a[k++] = ties.compare(a[j], left[i]) < 0 ? a[j++] : left[i++];
         }
-        Arrays.sort(boxed, ties::compare);
-        for (int i = lo; i < hi; i++) {
-            a[i] = boxed[i - lo];
-        }
+        System.arraycopy(left, i, a, k, left.length - i);
     }
 }
