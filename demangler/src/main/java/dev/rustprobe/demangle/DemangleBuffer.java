@@ -32,6 +32,15 @@ public final class DemangleBuffer {
         return Demangler.render(symbol, from, to, dot < 0 ? to : dot, withHash, out, counts);
     }
 
+    /**
+     * {@link #demangle} of a symbol the caller has already scanned (reading a symbol table, it must find the NUL
+     * anyway): {@code symbol[from, to)} is ASCII, and firstDot is the index of its first '.', or to when it has none.
+     */
+    public boolean demangleAscii(byte[] symbol, int from, int to, int firstDot, boolean withHash) {
+        out.reset();
+        return Demangler.render(symbol, from, to, firstDot, withHash, out, counts);
+    }
+
     /** The last rendering's bytes (the array is reused: copy what must outlive the next call). */
     public byte[] bytes() {
         return out.bytes();

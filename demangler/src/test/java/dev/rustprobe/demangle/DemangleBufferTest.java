@@ -1,5 +1,5 @@
 // The byte-level demangler must give every golden symbol rustfilt's text, as UTF-8, from any offset of a larger
-// array and with one buffer reused across all of them (what ls does with a symbol table).
+// array and with one buffer reused across all of them (what ls does with a symbol table), by both its entry points.
 package dev.rustprobe.demangle;
 
 import org.junit.jupiter.api.Test;
@@ -37,6 +37,15 @@ class DemangleBufferTest {
                     } else if (got != (want != null) || (got && buffer.isAscii() != text.chars().allMatch(c -> c < 0x80))) {
                         wrong.add(g.input() + ": buffer says " + got + " (ascii " + buffer.isAscii() + "), demangle " + want);
                     }
+                    if (g.input().chars().allMatch(c -> c < 0x80)) { // demangleAscii's precondition
+                        int dot = g.input().indexOf('.');
+                        String before = text;
+                        boolean again = buffer.demangleAscii(table, 5, 5 + symbol.length, dot < 0 ? 5 + symbol.length : 5 + dot, withHash);
+                        String text2 = again ? new String(buffer.bytes(), 0, buffer.length(), StandardCharsets.UTF_8) : null;
+                        if (again != got || (got && !before.equals(text2))) {
+                            wrong.add(g.input() + ": demangleAscii says " + text2 + ", demangle " + before);
+                        }
+                    }
                     rust += got ? 1 : 0;
                     nonAscii += got && !buffer.isAscii() ? 1 : 0;
                 }
@@ -46,6 +55,7 @@ class DemangleBufferTest {
             fail(wrong.size() + " cases differ, e.g. " + String.join("\n", wrong.subList(0, Math.min(10, wrong.size()))));
         }
         assertTrue(rust > 50_000 && nonAscii > 10, rust + " Rust renderings, " + nonAscii + " of them non-ASCII");
+        // demangleAscii, given each ASCII symbol's first '.', rendered every one of them the same again
     }
 
     @Test

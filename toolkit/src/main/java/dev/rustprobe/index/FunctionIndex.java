@@ -282,6 +282,8 @@ public final class FunctionIndex {
         final byte[][] familyBytes;
         final int[] familyFrom;
         final int[] familyLength;
+        /** familyHash() of each entry's family key (its name's when familyLength is -1). */
+        final int[] familyHash;
         /** The name and family of an entry whose name is not ASCII (else null): its key is not its text. */
         final String[] wideName;
         final String[] wideFamily;
@@ -296,6 +298,7 @@ public final class FunctionIndex {
             familyBytes = new byte[n][];
             familyFrom = new int[n];
             familyLength = new int[n];
+            familyHash = new int[n];
             wideName = new String[n];
             wideFamily = new String[n];
             IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(c -> fill(symbols, kept, mangled,
@@ -308,15 +311,21 @@ public final class FunctionIndex {
             // where each name ends, and whether it is ASCII; their total length sizes the arena (a Rust name
             // demangles to about its mangled length, its family to less), so that it rarely has to grow
             int[] ends = new int[to - from];
+            int[] dots = new int[to - from];
             long total = 0;
             for (int k = from; k < to; k++) {
                 int at = symbols.nameAt(kept[k]);
                 int end = at;
                 int high = 0;
+                int dot = -1;
                 for (byte b; (b = names[end]) != 0; end++) {
                     high |= b;
+                    if (b == '.' && dot < 0) {
+                        dot = end;
+                    }
                 }
                 ends[k - from] = high < 0 ? -end : end; // negative: not ASCII
+                dots[k - from] = dot < 0 ? end : dot; // the first '.', where a ".llvm." suffix could start
                 total += end - at;
             }
             Arena arena = new Arena((int) Math.min(Integer.MAX_VALUE - 16, total + (total >> 1) + 1024));
@@ -329,7 +338,7 @@ public final class FunctionIndex {
                         mangled[k], symbols.fromDynsym(i)) : new Instance(symbols, i); // its name stays bytes till asked
                 familyLength[k] = -1;
                 // Only Rust's two manglings can demangle; skipping the rest early keeps C-heavy binaries fast.
-                if (ascii && rustPrefix(names, at, end) && buffer.demangle(names, at, end, false)) {
+                if (ascii && rustPrefix(names, at, end) && buffer.demangleAscii(names, at, end, dots[k - from], false)) {
                     rust[k] = true;
                     if (buffer.isAscii()) {
                         keyBytes[k] = arena.bytes; // the arena's final array is set once the chunk is done
@@ -369,8 +378,27 @@ public final class FunctionIndex {
                 }
                 if (familyLength[k] >= 0) {
                     familyBytes[k] = arena.bytes;
+                    familyHash[k] = familyHash(familyBytes[k], familyFrom[k], familyFrom[k] + familyLength[k]);
+                } else {
+                    familyHash[k] = familyHash(keyBytes[k], keyFrom[k], keyFrom[k] + keyLength[k]);
                 }
             }
+        }
+
+        /**
+         * A hash of a family key for the family table: its length, then the first 16 and the last 48 bytes. Families
+         * differ mostly at their ends, and hashing every byte of 70,000 long paths costs more than a few extra
+         * comparisons.
+         */
+        private static int familyHash(byte[] b, int from, int to) {
+            int h = to - from;
+            for (int i = from; i < Math.min(to, from + 16); i++) {
+                h = 31 * h + b[i];
+            }
+            for (int i = Math.max(from + 16, to - 48); i < to; i++) {
+                h = 31 * h + b[i];
+            }
+            return h;
         }
 
         /** The prefixes the index demangles: "_ZN", "_R", and macOS's "__ZN", "__R". */
@@ -443,15 +471,7 @@ public final class FunctionIndex {
                 byte[] b = familyLength[e] < 0 ? keyBytes[e] : familyBytes[e];
                 int from = familyLength[e] < 0 ? keyFrom[e] : familyFrom[e];
                 int to = from + (familyLength[e] < 0 ? keyLength[e] : familyLength[e]);
-                // length, then the first 16 and the last 48 bytes: families differ mostly at their ends, and
-                // hashing every byte of 70,000 long paths costs more than the few extra comparisons
-                int h = to - from;
-                for (int i = from; i < Math.min(to, from + 16); i++) {
-                    h = 31 * h + b[i];
-                }
-                for (int i = Math.max(from + 16, to - 48); i < to; i++) {
-                    h = 31 * h + b[i];
-                }
+                int h = familyHash[e];
                 int slot = (h * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(capacity));
                 next[f] = -1;
                 while (true) {
@@ -463,7 +483,7 @@ public final class FunctionIndex {
                         break;
                     }
                     int eg = familyOf[g];
-                    boolean same = familyLength[eg] < 0
+                    boolean same = familyHash[eg] != h ? false : familyLength[eg] < 0
                             ? Arrays.equals(b, from, to, keyBytes[eg], keyFrom[eg], keyFrom[eg] + keyLength[eg])
                             : Arrays.equals(b, from, to, familyBytes[eg], familyFrom[eg], familyFrom[eg] + familyLength[eg]);
                     if (same) {
