@@ -1,5 +1,5 @@
-// Sorts entries by byte-string keys with a multikey quicksort: Rust paths share long prefixes ("<rustc_middle::ty::"),
-// which a comparison sort would compare again on every comparison; this one looks at each byte position once per level.
+// Sorts entries by byte-string keys with a multikey quicksort, eight bytes a level: Rust paths share long prefixes
+// ("<rustc_middle::ty::"), which a comparison sort would compare again on every comparison.
 package dev.rustprobe.index;
 
 import java.util.Arrays;
@@ -28,9 +28,19 @@ final class KeySort {
         this.ties = ties;
     }
 
-    /** The byte of e's key at depth d (0..255), or -1 past its end. */
-    private int at(int e, int d) {
-        return d < length[e] ? bytes[e][from[e] + d] & 0xff : -1;
+    /**
+     * Bytes [d, d + 8) of e's key, big-endian, zeros past its end, with the sign bit flipped: signed order of these
+     * is unsigned order of the bytes. Eight bytes a level: Rust paths share prefixes of dozens of bytes.
+     */
+    private long word(int e, int d) {
+        byte[] b = bytes[e];
+        int p = from[e] + d;
+        int n = Math.min(8, length[e] - d);
+        long w = 0;
+        for (int i = 0; i < n; i++) {
+            w = (w << 8) | (b[p + i] & 0xff);
+        }
+        return (n >= 8 ? w : w << ((8 - Math.max(0, n)) << 3)) ^ Long.MIN_VALUE;
     }
 
     /**
@@ -83,13 +93,13 @@ final class KeySort {
                     insertionSort(a, lo, hi, d);
                     break;
                 }
-                int v = median(at(a[lo], d), at(a[(lo + hi) >>> 1], d), at(a[hi - 1], d));
+                long v = median(word(a[lo], d), word(a[(lo + hi) >>> 1], d), word(a[hi - 1], d));
                 // three ways: [lo, lt) below v, [lt, gt] at v, (gt, hi) above v
                 int lt = lo;
                 int gt = hi - 1;
                 int i = lo;
                 while (i <= gt) {
-                    int c = at(a[i], d);
+                    long c = word(a[i], d);
                     if (c < v) {
                         swap(a, lt++, i++);
                     } else if (c > v) {
@@ -111,18 +121,23 @@ final class KeySort {
                     stack[top++] = hi;
                     stack[top++] = d;
                 }
-                if (v < 0) {
-                    tieSort(a, lt, gt + 1); // whole keys equal
+                boolean ended = false;
+                for (int k = lt; k <= gt && !ended; k++) {
+                    ended = length[a[k]] <= d + 8;
+                }
+                if (ended) {
+                    // a key ends in this word: the rest (equal keys, nearly always) is ordered by whole keys
+                    mergeSort(a, lt, gt + 1, d);
                     break;
                 }
                 lo = lt;
                 hi = gt + 1;
-                d++;
+                d += 8;
             }
         }
     }
 
-    private static int median(int x, int y, int z) {
+    private static long median(long x, long y, long z) {
         return x < y ? (y < z ? y : Math.max(x, z)) : (x < z ? x : Math.max(y, z));
     }
 
@@ -150,29 +165,21 @@ final class KeySort {
         }
     }
 
-    /** Entries with equal keys by the tie-break alone (a legacy name can have thousands of copies): a merge sort. */
-    private void tieSort(int[] a, int lo, int hi) {
+    /** a[lo, hi), keys sharing their first d bytes, by {@link #compare}: a merge sort (a legacy name can have thousands of copies). */
+    private void mergeSort(int[] a, int lo, int hi, int d) {
         if (hi - lo < SMALL) {
-            for (int i = lo + 1; i < hi; i++) {
-                int e = a[i];
-                int j = i;
-                while (j > lo && ties.compare(a[j - 1], e) > 0) {
-                    a[j] = a[j - 1];
-                    j--;
-                }
-                a[j] = e;
-            }
+            insertionSort(a, lo, hi, d);
             return;
         }
         int mid = (lo + hi) >>> 1;
-        tieSort(a, lo, mid);
-        tieSort(a, mid, hi);
+        mergeSort(a, lo, mid, d);
+        mergeSort(a, mid, hi, d);
         int[] left = Arrays.copyOfRange(a, lo, mid);
         int i = 0;
         int j = mid;
         int k = lo;
         while (i < left.length && j < hi) {
-            a[k++] = ties.compare(a[j], left[i]) < 0 ? a[j++] : left[i++];
+            a[k++] = compare(a[j], left[i], d) < 0 ? a[j++] : left[i++];
         }
         System.arraycopy(left, i, a, k, left.length - i);
     }
