@@ -74,11 +74,19 @@ public final class ListCommand implements Command {
         FunctionIndex index = binary.index();
 
         String note = CliSupport.missingNote(binary, cl.hasOption("no-dwarf"), debug);
-        String jsonText = json ? json(binary, functions, index, sites, debug, useDwarf, note) : null;
+        List<String> jsonText = json ? json(binary, functions, index, sites, debug, useDwarf, note) : null;
         List<Utf8Buffer> text = json ? null : text(functions, index, sites, debug, useDwarf);
         long t2 = System.nanoTime();
         if (json) {
-            out.print(jsonText);
+            for (String piece : jsonText) {
+                // ASCII (nearly always) is the same bytes in any charset: written as they are, past the encoder
+                byte[] bytes = piece.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (bytes.length == piece.length()) {
+                    out.write(bytes, 0, bytes.length);
+                } else {
+                    out.print(piece);
+                }
+            }
         } else {
             for (Utf8Buffer b : text) {
                 b.writeTo(out);
@@ -154,33 +162,43 @@ public final class ListCommand implements Command {
         return false;
     }
 
-    private static String json(IndexedBinary binary, List<Function> functions, FunctionIndex index,
-                               Map<String, Integer> sites, DebugInfo debug, boolean useDwarf, String note) {
-        JsonWriter w = new JsonWriter().beginObject();
-        CliSupport.binaryFields(w, binary, useDwarf, note);
-        w.name("functions").beginArray();
+    /** The JSON document in pieces, to be printed in turn: the functions are rendered in chunks on both cores. */
+    private static List<String> json(IndexedBinary binary, List<Function> functions, FunctionIndex index,
+                                     Map<String, Integer> sites, DebugInfo debug, boolean useDwarf, String note) {
+        JsonWriter head = new JsonWriter().beginObject();
+        CliSupport.binaryFields(head, binary, useDwarf, note);
+        head.name("functions").beginArray();
         boolean positional = functions == index.functions();
-        for (int k = 0; k < functions.size(); k++) {
-            Function f = functions.get(k);
-            w.beginObject().field("name", f.name()).field("rust", f.rust());
-            if (f.instances().isEmpty()) {
-                w.name("address").value((String) null).name("size").value((String) null).field("binding", "inline-only");
-            } else {
-                Instance i = f.first();
-                w.field("address", CliSupport.hex(i.address())).field("size", i.size())
-                        .field("binding", f.anyGlobal() ? "global" : "local");
+        int chunks = (functions.size() + CHUNK - 1) / CHUNK;
+        String[] pieces = new String[chunks + 2];
+        pieces[0] = head.toString();
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = c * CHUNK;
+            int to = Math.min(functions.size(), from + CHUNK);
+            JsonWriter w = new JsonWriter((to - from) * 300).elementsBefore(c > 0); // ~280 bytes a function
+            for (int k = from; k < to; k++) {
+                Function f = functions.get(k);
+                w.beginObject().field("name", f.name()).field("rust", f.rust());
+                if (f.instances().isEmpty()) {
+                    w.name("address").value((String) null).name("size").value((String) null).field("binding", "inline-only");
+                } else {
+                    Instance i = f.first();
+                    w.field("address", CliSupport.hex(i.address())).field("size", i.size())
+                            .field("binding", f.anyGlobal() ? "global" : "local");
+                }
+                w.field("copies", f.instances().isEmpty() ? 0 : positional ? index.copiesAt(k) : index.copies(f))
+                        .field("aliases", index.aliasCount(f));
+                if (useDwarf) {
+                    Integer s = sites.get(f.name());
+                    w.field("inlineSites", s == null ? 0 : s).field("dwarf", describes(f, debug, s));
+                } else {
+                    w.name("inlineSites").value((String) null).name("dwarf").value((String) null);
+                }
+                w.endObject();
             }
-            w.field("copies", f.instances().isEmpty() ? 0 : positional ? index.copiesAt(k) : index.copies(f))
-                    .field("aliases", index.aliasCount(f));
-            if (useDwarf) {
-                Integer s = sites.get(f.name());
-                w.field("inlineSites", s == null ? 0 : s).field("dwarf", describes(f, debug, s));
-            } else {
-                w.name("inlineSites").value((String) null).name("dwarf").value((String) null);
-            }
-            w.endObject();
-        }
-        w.endArray().endObject();
-        return w + "\n";
+            pieces[c + 1] = w.toString();
+        });
+        pieces[chunks + 1] = "]}\n";
+        return List.of(pieces);
     }
 }
