@@ -271,16 +271,7 @@ public final class ElfFile implements DwarfSections {
     }
 
     private void readSymbols(Section table, boolean dynamic, boolean definedFunctionsOnly, Consumer<ElfSymbol> sink) {
-        requireSectionData(table);
-        if (table.link() <= 0 || table.link() >= sections.size()) {
-            throw new ElfException(displayName + " is corrupt: symbol table " + label(table) + " names no string table");
-        }
-        Section strtab = sections.get(table.link());
-        if (!strtab.hasFileData()) {
-            throw new ElfException(displayName + " is corrupt: symbol table " + label(table)
-                    + " names a string table without bytes in the file");
-        }
-        requireSectionData(strtab);
+        Section strtab = stringTableOf(table);
         long count = table.size() / SYM_SIZE;
         long strOffset = strtab.offset();
         long strSize = strtab.size();
@@ -366,7 +357,7 @@ public final class ElfFile implements DwarfSections {
         return new FunctionSymbols(names, nameAt, value, size, info, dynamic, n);
     }
 
-    /** The string table a symbol table names, checked as {@link #forEachSymbol} checks it. */
+    /** The string table a symbol table names, both checked to lie within the file. */
     private Section stringTableOf(Section table) {
         requireSectionData(table);
         if (table.link() <= 0 || table.link() >= sections.size()) {
