@@ -138,17 +138,27 @@ final class Output {
         return new String(bytes, 0, length, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
+    // room and take are called on every write: kept small enough for C1 to inline, the rare work out of line
+
     private void room(int n) {
         if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+            grow(n);
         }
+    }
+
+    private void grow(int n) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
     }
 
     private void take(int n) {
         if (n > remaining) {
-            remaining = -1;
-            throw LimitReached.INSTANCE;
+            refuse();
         }
         remaining -= n;
+    }
+
+    private void refuse() {
+        remaining = -1;
+        throw LimitReached.INSTANCE;
     }
 }

@@ -17,10 +17,14 @@ final class Utf8Buffer {
         bytes = new byte[Math.max(16, capacity)];
     }
 
-    private void room(int n) {
+    private void room(int n) { // small enough for C1 to inline; growing is out of line
         if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+            grow(n);
         }
+    }
+
+    private void grow(int n) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
     }
 
     /** Appends text known to be ASCII (the caller's own literals, names the index found ASCII). */
