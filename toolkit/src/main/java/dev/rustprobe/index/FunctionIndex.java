@@ -105,9 +105,11 @@ public final class FunctionIndex {
                 groups[g] = new Group(entries, sorted, sharedAddress, cuts[g], cuts[g + 1]));
         List<Function> functions = new ArrayList<>(n);
         int[] familyOf = new int[n]; // function -> the entry whose family key it has
+        int[] copiesAt = new int[n]; // function -> its distinct addresses, until its family says more
         Map<Long, List<String>> namesAt = groups[0].namesAt;
         for (Group g : groups) {
             System.arraycopy(g.familyOf, 0, familyOf, functions.size(), g.functions.size());
+            System.arraycopy(g.copies, 0, copiesAt, functions.size(), g.functions.size());
             functions.addAll(g.functions);
             if (g != groups[0]) {
                 for (Map.Entry<Long, List<String>> e : g.namesAt.entrySet()) {
@@ -122,7 +124,7 @@ public final class FunctionIndex {
             Collections.sort(v);
         }
         t[5] = System.nanoTime();
-        int[] copiesAt = new int[functions.size()];
+        copiesAt = Arrays.copyOf(copiesAt, functions.size());
         Map<String, Integer> copiesByFamily = entries.copiesByFamily(functions, familyOf, copiesAt);
         FunctionIndex index = new FunctionIndex(Collections.unmodifiableList(functions), namesAt, copiesByFamily,
                 copiesAt);
@@ -153,11 +155,14 @@ public final class FunctionIndex {
     private static final class Group {
         final List<Function> functions;
         final int[] familyOf;
+        /** Per function: how many distinct addresses its copies have. */
+        final int[] copies;
         final Map<Long, List<String>> namesAt = new HashMap<>();
 
         Group(Entries entries, int[] sorted, boolean[] shared, int from, int to) {
             functions = new ArrayList<>(to - from);
             familyOf = new int[to - from];
+            copies = new int[to - from];
             for (int start = from; start < to; ) {
                 int first = sorted[start];
                 int end = start + 1;
@@ -166,21 +171,26 @@ public final class FunctionIndex {
                 }
                 String name = entries.name(first);
                 int rustEntry = -1;
-                Instance[] copies = new Instance[end - start];
+                Instance[] run = new Instance[end - start];
                 for (int k = start; k < end; k++) {
                     int e = sorted[k];
                     Instance i = entries.instances[e];
                     if (rustEntry < 0 && entries.rust[e]) {
                         rustEntry = e; // every Rust entry of a run has the same name, hence the same family
                     }
-                    copies[k - start] = i;
+                    run[k - start] = i;
                     if (shared[e]) {
                         addName(namesAt, i.address(), name);
                     }
                 }
                 familyOf[functions.size()] = rustEntry < 0 ? first : rustEntry;
+                int distinct = 1; // the run is in address order
+                for (int k = 1; k < run.length; k++) {
+                    distinct += run[k].address() != run[k - 1].address() ? 1 : 0;
+                }
+                copies[functions.size()] = distinct;
                 String family = rustEntry < 0 ? name : entries.family(rustEntry, name);
-                functions.add(new Function(name, family, rustEntry >= 0, List.of(copies)));
+                functions.add(new Function(name, family, rustEntry >= 0, List.of(run)));
                 start = end;
             }
         }
@@ -498,10 +508,7 @@ public final class FunctionIndex {
             Map<String, Integer> out = new HashMap<>();
             for (int g = 0; g < n; g++) {
                 if (members[g] < 2) {
-                    if (members[g] == 1) {
-                        copiesAt[g] = distinctAddresses(functions.get(g).instances());
-                    }
-                    continue;
+                    continue; // copiesAt[g] already holds its own count
                 }
                 int copies = 0;
                 for (int f = g; f >= 0; f = next[f]) {
