@@ -2,6 +2,8 @@
 // does (the version Debian's rustfilt is built with), and rustfilt's filter that demangles symbols inside text.
 package dev.rustprobe.demangle;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Entry points. Every method takes any input: nothing throws, recursion is bounded (nesting deeper than 500
  * prints {@code {recursion limit reached}}) and a rendering stops at 1,000,000 bytes with
@@ -21,9 +23,12 @@ public final class Demangler {
         if (symbol == null) {
             return null;
         }
-        // sb starts empty: the rendering arrives in one flush, whose String is returned as it is when nothing follows
-        Output limited = new Output(new StringBuilder(0), symbol.length() + 16);
-        return appendDemangled(symbol, withHash, limited) ? limited.result() : null;
+        byte[] b = asciiBytes(symbol);
+        if (b == null) {
+            return null;
+        }
+        Output out = new Output(b.length + 16);
+        return render(b, 0, b.length, 0, withHash, out, new int[1]) ? out.result() : null;
     }
 
     /**
@@ -49,62 +54,88 @@ public final class Demangler {
      * when it is not a Rust symbol.
      */
     public static boolean appendDemangled(String symbol, boolean withHash, StringBuilder out) {
-        return appendDemangled(symbol, withHash, new Output(out, symbol.length() + 16));
+        String d = demangle(symbol, withHash);
+        if (d == null) {
+            return false;
+        }
+        out.append(d);
+        return true;
     }
 
-    private static boolean appendDemangled(String symbol, boolean withHash, Output limited) {
-        StringBuilder out = limited.sb;
-        int mark = out.length();
+    /** demangle without its safety net: the fuzz tests call this so that no exception goes unseen. */
+    static boolean tryAppendDemangled(String symbol, boolean withHash, StringBuilder out) {
+        byte[] b = asciiBytes(symbol);
+        if (b == null) {
+            return false;
+        }
+        Output o = new Output(b.length + 16);
+        if (!tryRender(b, 0, b.length, 0, withHash, o, new int[1])) {
+            return false;
+        }
+        out.append(o.result());
+        return true;
+    }
+
+    /**
+     * The symbol's bytes when it is all ASCII (one vectorised copy), else null: a Rust symbol is ASCII, as
+     * rustc-demangle requires of v0 and of a legacy path, whose suffixes (".llvm.<hex>", ".lto.1") are ASCII too.
+     */
+    private static byte[] asciiBytes(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length != s.length()) {
+            return null;
+        }
+        // one char, one byte: ASCII, or an unpaired surrogate that the encoder turned into '?'
+        return s.indexOf('?') < 0 || s.chars().allMatch(c -> c < 0x80) ? b : null;
+    }
+
+    /**
+     * Renders the ASCII symbol s[start, to) into out and returns true, or returns false (out then holds a rendering
+     * to discard) when it is not a Rust symbol. No ".llvm." starts before firstDot; counts: one int of scratch space.
+     */
+    static boolean render(byte[] s, int start, int to, int firstDot, boolean withHash, Output out, int[] counts) {
         try {
-            return tryAppendDemangled(symbol, withHash, limited);
+            return tryRender(s, start, to, firstDot, withHash, out, counts);
         } catch (RuntimeException | StackOverflowError e) {
             // Not expected: the depth limit keeps recursion within the JVM's default 1 MiB thread stack (a test
             // checks it), but a caller's smaller stack must not make demangling throw; the name stays as it is.
-            out.setLength(mark);
             return false;
         }
     }
 
-    /** appendDemangled without its safety net: the fuzz tests call this so that no exception goes unseen. */
-    static boolean tryAppendDemangled(String symbol, boolean withHash, StringBuilder out) {
-        return tryAppendDemangled(symbol, withHash, new Output(out, symbol.length() + 16));
-    }
-
-    private static boolean tryAppendDemangled(String symbol, boolean withHash, Output limited) {
-        StringBuilder out = limited.sb;
-        int end = withoutLlvmSuffix(symbol);
-        int[] counts = new int[1];
-        long legacy = Legacy.recognise(symbol, end, counts);
-        int mark = out.length();
+    private static boolean tryRender(byte[] s, int start, int to, int firstDot, boolean withHash, Output out,
+                                     int[] counts) {
+        int end = withoutLlvmSuffix(s, Math.max(start, firstDot), to);
+        long legacy = Legacy.recognise(s, start, end, counts);
         int suffix;
         if (legacy >= 0) {
             suffix = (int) legacy;
-            if (suffix < end && !isSymbolLikeSuffix(symbol, suffix, end)) {
+            if (suffix < end && !isSymbolLikeSuffix(s, suffix, end)) {
                 return false;
             }
             try {
-                Legacy.render(symbol, (int) (legacy >>> 32), counts[0], withHash, limited);
+                Legacy.render(s, (int) (legacy >>> 32), counts[0], withHash, out);
             } catch (Output.LimitReached e) {
-                limited.limitReached = true;
+                out.limitReached = true;
             }
         } else {
-            int inner = V0.bodyStart(symbol, end);
+            int inner = V0.bodyStart(s, start, end);
             if (inner < 0) {
                 return false;
             }
-            suffix = V0.render(symbol, inner, end, withHash, limited);
-            if (suffix < 0 || (suffix < end && !isSymbolLikeSuffix(symbol, suffix, end))) {
-                out.setLength(mark);
+            suffix = V0.render(s, inner, end, withHash, out);
+            if (suffix < 0 || (suffix < end && !isSymbolLikeSuffix(s, suffix, end))) {
                 return false;
             }
         }
-        limited.flush();
-        if (limited.limitReached) {
-            out.append("{size limit reached}");
+        if (out.limitReached) {
+            out.appendUnlimited(SIZE_LIMIT_REACHED, 0, SIZE_LIMIT_REACHED.length);
         }
-        out.append(symbol, suffix, end);
+        out.appendUnlimited(s, suffix, end);
         return true;
     }
+
+    private static final byte[] SIZE_LIMIT_REACHED = "{size limit reached}".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * rustfilt's filter: every Rust symbol inside arbitrary text replaced, everything else untouched. A symbol
@@ -165,13 +196,30 @@ public final class Demangler {
         return at;
     }
 
+    /** {@link #withoutLlvmSuffix(String)} of the ASCII symbol s[from, to): where it ends, as an index into s. */
+    static int withoutLlvmSuffix(byte[] s, int from, int to) {
+        for (int at = from; at + LLVM.length() <= to; at++) {
+            if (s[at] == '.' && s[at + 1] == 'l' && s[at + 2] == 'l' && s[at + 3] == 'v' && s[at + 4] == 'm'
+                    && s[at + 5] == '.') {
+                for (int i = at + LLVM.length(); i < to; i++) {
+                    byte c = s[i];
+                    if (!((c >= 'A' && c <= 'F') || (c >= '0' && c <= '9') || c == '@')) {
+                        return to;
+                    }
+                }
+                return at;
+            }
+        }
+        return to;
+    }
+
     /** A suffix kept after the demangled name (LLVM's `.lto.1` and the like): `.` then ASCII punctuation/alnum. */
-    private static boolean isSymbolLikeSuffix(String s, int from, int to) {
-        if (s.charAt(from) != '.') {
+    private static boolean isSymbolLikeSuffix(byte[] s, int from, int to) {
+        if (s[from] != '.') {
             return false;
         }
         for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
+            byte c = s[i];
             if (c <= ' ' || c >= 0x7F) {
                 return false;
             }

@@ -7,34 +7,30 @@ final class Legacy {
     }
 
     /**
-     * Recognises a legacy symbol in {@code s[0, end)}.
+     * Recognises a legacy symbol in {@code s[start, end)} (ASCII: the caller checked).
      *
      * @return {@code (innerStart << 32) | elementsEnd} packed, where elementsEnd is the index just past the
      *         closing {@code E} (the suffix starts there), and the element count in {@code counts[0]};
      *         or -1 when the text is not a legacy symbol
      */
-    static long recognise(String s, int end, int[] counts) {
+    static long recognise(byte[] s, int start, int end, int[] counts) {
         int inner;
-        if (end > 2 && s.startsWith("_ZN")) {
-            inner = 3;
-        } else if (end > 1 && s.startsWith("ZN")) {
-            inner = 2; // dbghelp on Windows strips the leading underscore
-        } else if (end > 3 && s.startsWith("__ZN")) {
-            inner = 4; // macOS adds one
+        int n = end - start;
+        if (n > 2 && s[start] == '_' && s[start + 1] == 'Z' && s[start + 2] == 'N') {
+            inner = start + 3;
+        } else if (n > 1 && s[start] == 'Z' && s[start + 1] == 'N') {
+            inner = start + 2; // dbghelp on Windows strips the leading underscore
+        } else if (n > 3 && s[start] == '_' && s[start + 1] == '_' && s[start + 2] == 'Z' && s[start + 3] == 'N') {
+            inner = start + 4; // macOS adds one
         } else {
             return -1;
-        }
-        for (int i = inner; i < end; i++) {
-            if (s.charAt(i) >= 0x80) {
-                return -1;
-            }
         }
         int p = inner;
         if (p >= end) {
             return -1;
         }
         int elements = 0;
-        char c = s.charAt(p);
+        char c = (char) s[p];
         while (c != 'E') {
             if (c < '0' || c > '9') {
                 return -1;
@@ -49,14 +45,14 @@ final class Legacy {
                 if (p >= end) {
                     return -1;
                 }
-                c = s.charAt(p);
+                c = (char) s[p];
             }
             // c is the identifier's first character, at p; the next element starts len characters on
             if (p + len >= end) {
                 return -1;
             }
             p += (int) len;
-            c = s.charAt(p);
+            c = (char) s[p];
             elements++;
         }
         counts[0] = elements;
@@ -64,12 +60,12 @@ final class Legacy {
     }
 
     /** Renders the recognised symbol's path; {@code withHash=false} drops a final hash element. */
-    static void render(String s, int inner, int elements, boolean withHash, Output out) {
+    static void render(byte[] s, int inner, int elements, boolean withHash, Output out) {
         int p = inner;
         for (int element = 0; element < elements; element++) {
             int len = 0;
-            while (s.charAt(p) >= '0' && s.charAt(p) <= '9') {
-                len = len * 10 + (s.charAt(p) - '0');
+            while (s[p] >= '0' && s[p] <= '9') {
+                len = len * 10 + (s[p] - '0');
                 p++;
             }
             int from = p;
@@ -81,7 +77,7 @@ final class Legacy {
             if (element != 0) {
                 out.ascii("::");
             }
-            if (to - from >= 2 && s.charAt(from) == '_' && s.charAt(from + 1) == '$') {
+            if (to - from >= 2 && s[from] == '_' && s[from + 1] == '$') {
                 from++;
             }
             from = renderElement(s, from, to, out);
@@ -90,11 +86,11 @@ final class Legacy {
     }
 
     /** Renders the escapes and dots of one element; returns where the literal remainder starts. */
-    private static int renderElement(String s, int from, int to, Output out) {
+    private static int renderElement(byte[] s, int from, int to, Output out) {
         while (from < to) {
-            char c = s.charAt(from);
+            char c = (char) s[from];
             if (c == '.') {
-                if (from + 1 < to && s.charAt(from + 1) == '.') {
+                if (from + 1 < to && s[from + 1] == '.') {
                     out.ascii("::");
                     from += 2;
                 } else {
@@ -104,7 +100,7 @@ final class Legacy {
             } else if (c == '$') {
                 int close = -1;
                 for (int i = from + 1; i < to; i++) {
-                    if (s.charAt(i) == '$') {
+                    if (s[i] == '$') {
                         close = i;
                         break;
                     }
@@ -125,7 +121,7 @@ final class Legacy {
                 from = close + 1;
             } else {
                 int i = from + 1;
-                while (i < to && s.charAt(i) != '$' && s.charAt(i) != '.') {
+                while (i < to && s[i] != '$' && s[i] != '.') {
                     i++;
                 }
                 if (i == to) {
@@ -138,16 +134,16 @@ final class Legacy {
         return from;
     }
 
-    private static String unescape(String s, int from, int to) {
+    private static String unescape(byte[] s, int from, int to) {
         int n = to - from;
         if (n == 1) {
-            return s.charAt(from) == 'C' ? "," : null;
+            return s[from] == 'C' ? "," : null;
         }
         if (n != 2) {
             return null;
         }
-        char a = s.charAt(from);
-        char b = s.charAt(from + 1);
+        char a = (char) s[from];
+        char b = (char) s[from + 1];
         if (b == 'P') {
             return switch (a) {
                 case 'S' -> "@";
@@ -167,13 +163,13 @@ final class Legacy {
     }
 
     /** {@code $u<lower hex>$}: the code point, or -1 when it is not one rustc-demangle would print. */
-    private static int unicodeEscape(String s, int from, int to) {
-        if (from >= to || s.charAt(from) != 'u' || from + 1 == to) {
+    private static int unicodeEscape(byte[] s, int from, int to) {
+        if (from >= to || s[from] != 'u' || from + 1 == to) {
             return -1;
         }
         long v = 0;
         for (int i = from + 1; i < to; i++) {
-            char c = s.charAt(i);
+            char c = (char) s[i];
             int d;
             if (c >= '0' && c <= '9') {
                 d = c - '0';
@@ -197,12 +193,12 @@ final class Legacy {
     }
 
     /** rustc-demangle's test: {@code h} followed by hex digits only (of any case and any count). */
-    private static boolean isRustHash(String s, int from, int to) {
-        if (from >= to || s.charAt(from) != 'h') {
+    private static boolean isRustHash(byte[] s, int from, int to) {
+        if (from >= to || s[from] != 'h') {
             return false;
         }
         for (int i = from + 1; i < to; i++) {
-            char c = s.charAt(i);
+            char c = (char) s[i];
             if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
                 return false;
             }

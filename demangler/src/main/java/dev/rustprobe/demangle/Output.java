@@ -1,6 +1,9 @@
-// The demangler's output sink: a StringBuilder that, like rustc-demangle, refuses the write that would take
-// the rendering past 1,000,000 UTF-8 bytes, so that no input can make the output grow without bound.
+// The demangler's output sink: UTF-8 bytes in a reusable array that, like rustc-demangle, refuses the write that
+// would take the rendering past 1,000,000 bytes, so that no input can make the output grow without bound.
 package dev.rustprobe.demangle;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 final class Output {
     /** rustc-demangle's MAX_SIZE: the most UTF-8 bytes one rendering may produce. */
@@ -15,24 +18,31 @@ final class Output {
         }
     }
 
-    final StringBuilder sb;
+    /** The v0 parser of the last rendering, kept for the next one. */
+    V0 parser;
     /** Set by a renderer that caught {@link LimitReached} itself. */
     boolean limitReached;
     private int remaining = MAX_SIZE;
     /**
-     * ASCII written since the last flush. Renderings are nearly all ASCII and made of many short writes: a byte
-     * array takes them for less than StringBuilder.append (whose coder and capacity checks dominate under the C1
-     * JIT the short commands run with); it goes to sb in one append, before a non-ASCII character and at the end.
+     * The rendering so far, as UTF-8. Renderings are nearly all ASCII and made of many short writes: a byte array
+     * takes them for less than StringBuilder.append (whose coder and capacity checks dominate under the C1 JIT the
+     * short commands run with), and a caller that wants bytes (ls of 100,000 symbols) gets them without a String.
      */
-    private byte[] pending;
-    private int pendingLength;
-    /** The first flush's String when sb was empty before it: the whole result, unless more followed. */
-    private String alone;
+    private byte[] bytes;
+    private int length;
+    private boolean ascii = true;
 
     /** capacity: the expected rendering length (the symbol's length serves), so that the buffer rarely grows. */
-    Output(StringBuilder sb, int capacity) {
-        this.sb = sb;
-        this.pending = new byte[Math.max(16, capacity)];
+    Output(int capacity) {
+        this.bytes = new byte[Math.max(16, capacity)];
+    }
+
+    /** Empties the sink for the next rendering, keeping its array. */
+    void reset() {
+        limitReached = false;
+        remaining = MAX_SIZE;
+        length = 0;
+        ascii = true;
     }
 
     /** One write of ASCII text (every symbol character is ASCII, so its length is its byte count). */
@@ -40,17 +50,14 @@ final class Output {
         int n = s.length();
         take(n);
         room(n);
-        s.getBytes(0, n, pending, pendingLength); // deprecated for its lossy narrowing, exact for ASCII
-        pendingLength += n;
-    }
-
-    /** One write of the ASCII characters {@code s[from, to)}. */
-    void ascii(String s, int from, int to) {
-        int n = to - from;
-        take(n);
-        room(n);
-        s.getBytes(from, to, pending, pendingLength);
-        pendingLength += n;
+        if (n <= 4) { // "::", ", ", "<", ">" ...: most writes; a call to getBytes costs more than the copy
+            for (int i = 0; i < n; i++) {
+                bytes[length + i] = (byte) s.charAt(i);
+            }
+        } else {
+            s.getBytes(0, n, bytes, length); // deprecated for its lossy narrowing, exact for ASCII
+        }
+        length += n;
     }
 
     /** One write of the ASCII bytes {@code b[from, to)}. */
@@ -58,25 +65,38 @@ final class Output {
         int n = to - from;
         take(n);
         room(n);
-        System.arraycopy(b, from, pending, pendingLength, n);
-        pendingLength += n;
+        System.arraycopy(b, from, bytes, length, n);
+        length += n;
     }
 
-    /** One write of a single character given by its code point. */
+    /** One write of a single character given by its code point (a Unicode scalar value). */
     void codePoint(int cp) {
         if (cp < 0x80) {
             asciiChar((char) cp);
             return;
         }
-        take(cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
-        flush();
-        sb.appendCodePoint(cp);
+        int n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        take(n);
+        room(n);
+        ascii = false;
+        if (n == 2) {
+            bytes[length++] = (byte) (0xC0 | (cp >>> 6));
+        } else {
+            if (n == 3) {
+                bytes[length++] = (byte) (0xE0 | (cp >>> 12));
+            } else {
+                bytes[length++] = (byte) (0xF0 | (cp >>> 18));
+                bytes[length++] = (byte) (0x80 | ((cp >>> 12) & 0x3F));
+            }
+            bytes[length++] = (byte) (0x80 | ((cp >>> 6) & 0x3F));
+        }
+        bytes[length++] = (byte) (0x80 | (cp & 0x3F));
     }
 
     void asciiChar(char c) {
         take(1);
         room(1);
-        pending[pendingLength++] = (byte) c;
+        bytes[length++] = (byte) c;
     }
 
     /** One write of an unsigned decimal number. */
@@ -93,34 +113,52 @@ final class Output {
         ascii(Long.toHexString(unsigned));
     }
 
-    /** Moves the pending ASCII into sb: every rendering ends with this before sb is read or cut back. */
-    void flush() {
-        if (pendingLength > 0) {
-            String s = new String(pending, 0, pendingLength, java.nio.charset.StandardCharsets.ISO_8859_1);
-            if (sb.length() == 0 && alone == null) {
-                alone = s;
-            }
-            sb.append(s);
-            pendingLength = 0;
-        }
+    /** Appends ASCII bytes past the limit's reach: the "{size limit reached}" note and the symbol's kept suffix. */
+    void appendUnlimited(byte[] b, int from, int to) {
+        room(to - from);
+        System.arraycopy(b, from, bytes, length, to - from);
+        length += to - from;
     }
 
-    /** What sb holds, without a copy when that is exactly the first flush (a plain rendering: nearly always). */
-    String result() {
-        return alone != null && sb.length() == alone.length() ? alone : sb.toString();
+    byte[] bytes() {
+        return bytes;
     }
+
+    int length() {
+        return length;
+    }
+
+    /** Whether every byte written is ASCII (one byte per character). */
+    boolean isAscii() {
+        return ascii;
+    }
+
+    /** The rendering as a String. */
+    String result() {
+        return new String(bytes, 0, length, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+
+    // room and take are called on every write: kept small enough for C1 to inline, the rare work out of line
 
     private void room(int n) {
-        if (pendingLength + n > pending.length) {
-            pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + n));
+        if (length + n > bytes.length) {
+            grow(n);
         }
     }
 
-    private void take(int bytes) {
-        if (bytes > remaining) {
-            remaining = -1;
-            throw LimitReached.INSTANCE;
+    private void grow(int n) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+    }
+
+    private void take(int n) {
+        if (n > remaining) {
+            refuse();
         }
-        remaining -= bytes;
+        remaining -= n;
+    }
+
+    private void refuse() {
+        remaining = -1;
+        throw LimitReached.INSTANCE;
     }
 }

@@ -5,8 +5,6 @@
 // backref's target is forgotten when the backref returns.
 package dev.rustprobe.demangle;
 
-import java.nio.charset.StandardCharsets;
-
 final class V0 {
     /** rustc-demangle's MAX_DEPTH: nesting of paths, types, consts and backrefs beyond it is an error. */
     static final int MAX_DEPTH = 500;
@@ -32,17 +30,17 @@ final class V0 {
     private static final int DYN_BOUNDS = 8;
 
     /** The same characters as bytes (all ASCII in the body: checked before parsing), for fast parsing. */
-    private final byte[] b;
+    private byte[] b;
     /** Where the symbol's body starts (just after `_R`); backref positions count from here. */
-    private final int base;
-    private final int end;
+    private int base;
+    private int end;
     private int pos;
     private int depth;
     private int err = OK;
 
     /** Null while printing is off (validation, or the skipped path of an inherent impl). */
     private Output out;
-    private final boolean alternate;
+    private boolean alternate;
     private long boundLifetimeDepth;
 
     // the last identifier parsed: ascii part [identFrom, identTo), punycode part [punyFrom, punyTo)
@@ -55,60 +53,58 @@ final class V0 {
     private int hexTo;
     private boolean uintFits;
 
-    private V0(String s, byte[] b, int base, int end, Output out, boolean alternate) {
+    private V0(byte[] b, int base, int end, Output out, boolean alternate) {
+        reset(b, base, end, out, alternate);
+    }
+
+    /** Readies the parser for another symbol: a renderer reuses one (ls renders 100,000 symbols). */
+    private void reset(byte[] b, int base, int end, Output out, boolean alternate) {
         this.b = b;
         this.base = base;
         this.end = end;
         this.pos = base;
+        this.depth = 0;
+        this.err = OK;
         this.out = out;
         this.alternate = alternate;
+        this.boundLifetimeDepth = 0;
+        identFrom = identTo = punyFrom = punyTo = hexFrom = hexTo = 0;
+        uintFits = false;
     }
 
-    /** Where the body of a v0 symbol in {@code s[0, end)} starts, or -1 when it has no v0 prefix. */
-    static int bodyStart(String s, int end) {
+    /** Where the body of a v0 symbol in {@code s[start, end)} starts, or -1 when it has no v0 prefix. */
+    static int bodyStart(byte[] s, int start, int end) {
         int inner;
-        if (end > 2 && s.startsWith("_R")) {
-            inner = 2;
-        } else if (end > 1 && s.charAt(0) == 'R') {
-            inner = 1; // dbghelp on Windows strips the leading underscore
-        } else if (end > 3 && s.startsWith("__R")) {
-            inner = 3; // macOS adds one
+        int n = end - start;
+        if (n > 2 && s[start] == '_' && s[start + 1] == 'R') {
+            inner = start + 2;
+        } else if (n > 1 && s[start] == 'R') {
+            inner = start + 1; // dbghelp on Windows strips the leading underscore
+        } else if (n > 3 && s[start] == '_' && s[start + 1] == '_' && s[start + 2] == 'R') {
+            inner = start + 3; // macOS adds one
         } else {
             return -1;
         }
-        char first = s.charAt(inner);
+        byte first = s[inner];
         if (first < 'A' || first > 'Z') {
             return -1;
         }
-        return inner; // the body must also be ASCII: checked by asciiBytes before parsing
+        return inner;
     }
 
     /**
-     * The symbol's bytes when it is all ASCII (one vectorised copy), else null. Checking the whole symbol is the
-     * same as checking the body: the prefix is ASCII and so is a stripped {@code .llvm.<hex>} suffix.
-     */
-    private static byte[] asciiBytes(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        return b.length == s.length() ? b : null;
-    }
-
-    /**
-     * Validates the path (and optional instantiating crate) of a v0 symbol whose body starts at {@code body}.
+     * Validates the path (and optional instantiating crate) of a v0 symbol whose body starts at {@code body}; the
+     * symbol is ASCII (the caller checked).
      *
      * @return where the suffix starts, or -1 when the symbol is not valid v0 (including too deep)
      */
-    static int recognise(String s, int body, int end) {
-        byte[] b = asciiBytes(s);
-        return b == null ? -1 : recognise(s, b, body, end);
-    }
-
-    static int recognise(String s, byte[] b, int body, int end) {
-        V0 p = new V0(s, b, body, end, null, false);
+    static int recognise(byte[] b, int body, int end) {
+        V0 p = new V0(b, body, end, null, false);
         p.printPath(false);
         if (p.err != OK) {
             return -1;
         }
-        if (p.pos < end && s.charAt(p.pos) >= 'A' && s.charAt(p.pos) <= 'Z') {
+        if (p.pos < end && b[p.pos] >= 'A' && b[p.pos] <= 'Z') {
             p.printPath(false); // the instantiating crate
             if (p.err != OK) {
                 return -1;
@@ -123,20 +119,21 @@ final class V0 {
      * rendering that ends without error implies that the validation pass would succeed too, since rendering
      * checks all that validation checks (and more: it follows backrefs, whose errors it then forgets).
      */
-    static int render(String s, int body, int end, boolean withHash, Output out) {
-        byte[] b = asciiBytes(s);
-        if (b == null) {
-            return -1;
+    static int render(byte[] b, int body, int end, boolean withHash, Output out) {
+        V0 p = out.parser;
+        if (p == null) {
+            p = out.parser = new V0(b, body, end, out, !withHash);
+        } else {
+            p.reset(b, body, end, out, !withHash);
         }
-        V0 p = new V0(s, b, body, end, out, !withHash);
         try {
             p.printPath(true);
         } catch (Output.LimitReached e) {
             out.limitReached = true;
-            return recognise(s, b, body, end);
+            return recognise(b, body, end);
         }
         if (p.err != OK) {
-            return recognise(s, b, body, end);
+            return recognise(b, body, end);
         }
         p.out = null;
         if (p.pos < end && b[p.pos] >= 'A' && b[p.pos] <= 'Z') {
@@ -151,8 +148,9 @@ final class V0 {
     // ---- parser primitives: each marks the parser failed instead of throwing ----
 
     private boolean eatRaw(char c) {
-        if (pos < end && b[pos] == c) {
-            pos++;
+        int p = pos; // one read of the field: 34 bytes of bytecode, under C1's inlining limit of 35
+        if (p < end && b[p] == c) {
+            pos = p + 1;
             return true;
         }
         return false;

@@ -74,11 +74,19 @@ public final class ListCommand implements Command {
         FunctionIndex index = binary.index();
 
         String note = CliSupport.missingNote(binary, cl.hasOption("no-dwarf"), debug);
-        String jsonText = json ? json(binary, functions, index, sites, debug, useDwarf, note) : null;
+        List<String> jsonText = json ? json(binary, functions, index, sites, debug, useDwarf, note) : null;
         List<Utf8Buffer> text = json ? null : text(functions, index, sites, debug, useDwarf);
         long t2 = System.nanoTime();
         if (json) {
-            out.print(jsonText);
+            for (String piece : jsonText) {
+                // ASCII (nearly always) is the same bytes in any charset: written as they are, past the encoder
+                byte[] bytes = piece.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (bytes.length == piece.length()) {
+                    out.write(bytes, 0, bytes.length);
+                } else {
+                    out.print(piece);
+                }
+            }
         } else {
             for (Utf8Buffer b : text) {
                 b.writeTo(out);
@@ -102,23 +110,26 @@ public final class ListCommand implements Command {
                                          DebugInfo debug, boolean useDwarf) {
         int chunks = (functions.size() + CHUNK - 1) / CHUNK;
         Utf8Buffer[] out = new Utf8Buffer[Math.max(1, chunks)];
+        boolean positional = functions == index.functions(); // then copies are looked up by position, not name
+        boolean ascii = positional && index.asciiNames();
         java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
-            List<Function> part = functions.subList(Math.min(functions.size(), c * CHUNK),
-                    Math.min(functions.size(), (c + 1) * CHUNK));
-            Utf8Buffer b = new Utf8Buffer(part.size() * 200 + 128);
+            int from = Math.min(functions.size(), c * CHUNK);
+            List<Function> part = functions.subList(from, Math.min(functions.size(), (c + 1) * CHUNK));
+            Utf8Buffer b = new Utf8Buffer(part.size() * 256 + 128); // lines of a big Rust library average ~210 bytes
             if (c == 0) {
                 b.ascii("ADDRESS             SIZE BIND   COPIES ALIASES INLINED DWARF NAME\n");
             }
-            for (Function f : part) {
-                line(b, f, index, sites, debug, useDwarf);
+            for (int k = 0; k < part.size(); k++) {
+                line(b, part.get(k), positional ? from + k : -1, ascii, index, sites, debug, useDwarf);
             }
             out[c] = b;
         });
         return List.of(out);
     }
 
-    private static void line(Utf8Buffer b, Function f, FunctionIndex index, Map<String, Integer> sites,
-                             DebugInfo debug, boolean useDwarf) {
+    /** One line; position: f's in index.functions(), or -1; ascii: f's name is known to be ASCII. */
+    private static void line(Utf8Buffer b, Function f, int position, boolean ascii, FunctionIndex index,
+                             Map<String, Integer> sites, DebugInfo debug, boolean useDwarf) {
         if (f.instances().isEmpty()) {
             b.ascii("-               ").ascii("      -").ascii(" inline");
         } else {
@@ -127,7 +138,7 @@ public final class ListCommand implements Command {
             b.right(i.size(), 7);
             b.ascii(f.anyGlobal() ? " global" : " local ");
         }
-        b.right(f.instances().isEmpty() ? 0 : index.copies(f), 7);
+        b.right(f.instances().isEmpty() ? 0 : position >= 0 ? index.copiesAt(position) : index.copies(f), 7);
         b.right(index.aliasCount(f), 8);
         if (useDwarf) {
             Integer s = sites.get(f.name());
@@ -136,7 +147,7 @@ public final class ListCommand implements Command {
         } else {
             b.ascii("       -").ascii(" -     ");
         }
-        b.text(f.name()).ascii("\n");
+        (ascii ? b.ascii(f.name()) : b.text(f.name())).ascii("\n");
     }
 
     static boolean describes(Function f, DebugInfo debug, Integer inlineSites) {
@@ -151,30 +162,43 @@ public final class ListCommand implements Command {
         return false;
     }
 
-    private static String json(IndexedBinary binary, List<Function> functions, FunctionIndex index,
-                               Map<String, Integer> sites, DebugInfo debug, boolean useDwarf, String note) {
-        JsonWriter w = new JsonWriter().beginObject();
-        CliSupport.binaryFields(w, binary, useDwarf, note);
-        w.name("functions").beginArray();
-        for (Function f : functions) {
-            w.beginObject().field("name", f.name()).field("rust", f.rust());
-            if (f.instances().isEmpty()) {
-                w.name("address").value((String) null).name("size").value((String) null).field("binding", "inline-only");
-            } else {
-                Instance i = f.first();
-                w.field("address", CliSupport.hex(i.address())).field("size", i.size())
-                        .field("binding", f.anyGlobal() ? "global" : "local");
+    /** The JSON document in pieces, to be printed in turn: the functions are rendered in chunks on both cores. */
+    private static List<String> json(IndexedBinary binary, List<Function> functions, FunctionIndex index,
+                                     Map<String, Integer> sites, DebugInfo debug, boolean useDwarf, String note) {
+        JsonWriter head = new JsonWriter().beginObject();
+        CliSupport.binaryFields(head, binary, useDwarf, note);
+        head.name("functions").beginArray();
+        boolean positional = functions == index.functions();
+        int chunks = (functions.size() + CHUNK - 1) / CHUNK;
+        String[] pieces = new String[chunks + 2];
+        pieces[0] = head.toString();
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = c * CHUNK;
+            int to = Math.min(functions.size(), from + CHUNK);
+            JsonWriter w = new JsonWriter((to - from) * 300).elementsBefore(c > 0); // ~280 bytes a function
+            for (int k = from; k < to; k++) {
+                Function f = functions.get(k);
+                w.beginObject().field("name", f.name()).field("rust", f.rust());
+                if (f.instances().isEmpty()) {
+                    w.name("address").value((String) null).name("size").value((String) null).field("binding", "inline-only");
+                } else {
+                    Instance i = f.first();
+                    w.field("address", CliSupport.hex(i.address())).field("size", i.size())
+                            .field("binding", f.anyGlobal() ? "global" : "local");
+                }
+                w.field("copies", f.instances().isEmpty() ? 0 : positional ? index.copiesAt(k) : index.copies(f))
+                        .field("aliases", index.aliasCount(f));
+                if (useDwarf) {
+                    Integer s = sites.get(f.name());
+                    w.field("inlineSites", s == null ? 0 : s).field("dwarf", describes(f, debug, s));
+                } else {
+                    w.name("inlineSites").value((String) null).name("dwarf").value((String) null);
+                }
+                w.endObject();
             }
-            w.field("copies", f.instances().isEmpty() ? 0 : index.copies(f)).field("aliases", index.aliasCount(f));
-            if (useDwarf) {
-                Integer s = sites.get(f.name());
-                w.field("inlineSites", s == null ? 0 : s).field("dwarf", describes(f, debug, s));
-            } else {
-                w.name("inlineSites").value((String) null).name("dwarf").value((String) null);
-            }
-            w.endObject();
-        }
-        w.endArray().endObject();
-        return w + "\n";
+            pieces[c + 1] = w.toString();
+        });
+        pieces[chunks + 1] = "]}\n";
+        return List.of(pieces);
     }
 }

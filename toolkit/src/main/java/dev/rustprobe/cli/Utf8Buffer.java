@@ -17,13 +17,17 @@ final class Utf8Buffer {
         bytes = new byte[Math.max(16, capacity)];
     }
 
-    private void room(int n) {
+    private void room(int n) { // small enough for C1 to inline; growing is out of line
         if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+            grow(n);
         }
     }
 
-    /** Appends text known to be ASCII (the caller's own literals). */
+    private void grow(int n) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+    }
+
+    /** Appends text known to be ASCII (the caller's own literals, names the index found ASCII). */
     Utf8Buffer ascii(String s) {
         int n = s.length();
         room(n);
@@ -56,12 +60,31 @@ final class Utf8Buffer {
 
     /** A decimal number right-aligned in {@code width} columns (wider numbers are not cut). */
     Utf8Buffer right(long v, int width) {
-        String digits = Long.toString(v);
-        for (int i = digits.length(); i < width; i++) {
-            room(1);
-            bytes[length++] = ' ';
+        if (v < 0) {
+            String digits = Long.toString(v);
+            for (int i = digits.length(); i < width; i++) {
+                room(1);
+                bytes[length++] = ' ';
+            }
+            return ascii(digits);
         }
-        return ascii(digits);
+        int digits = 1;
+        for (long rest = v / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        int n = Math.max(width, digits);
+        room(n);
+        int end = length + n;
+        for (int i = length; i < end - digits; i++) {
+            bytes[i] = ' ';
+        }
+        long rest = v;
+        for (int i = end - 1; i >= end - digits; i--) {
+            bytes[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        length = end;
+        return this;
     }
 
     /**

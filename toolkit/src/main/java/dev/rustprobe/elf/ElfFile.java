@@ -271,16 +271,7 @@ public final class ElfFile implements DwarfSections {
     }
 
     private void readSymbols(Section table, boolean dynamic, boolean definedFunctionsOnly, Consumer<ElfSymbol> sink) {
-        requireSectionData(table);
-        if (table.link() <= 0 || table.link() >= sections.size()) {
-            throw new ElfException(displayName + " is corrupt: symbol table " + label(table) + " names no string table");
-        }
-        Section strtab = sections.get(table.link());
-        if (!strtab.hasFileData()) {
-            throw new ElfException(displayName + " is corrupt: symbol table " + label(table)
-                    + " names a string table without bytes in the file");
-        }
-        requireSectionData(strtab);
+        Section strtab = stringTableOf(table);
         long count = table.size() / SYM_SIZE;
         long strOffset = strtab.offset();
         long strSize = strtab.size();
@@ -298,6 +289,87 @@ public final class ElfFile implements DwarfSections {
             sink.accept(new ElfSymbol(name, value, size, SymbolType.of(info & 0xf), SymbolBinding.of(info >>> 4),
                     shndx, dynamic));
         }
+    }
+
+    /**
+     * The defined function symbols with names, as {@link #forEachSymbol(boolean, Consumer)} would give them, in
+     * columns: the symbol tables are read in bulk and each string table copied once, so no object is made per symbol.
+     */
+    public FunctionSymbols functionSymbols() {
+        List<Section> tables = new ArrayList<>();
+        for (int type : new int[]{Section.SHT_SYMTAB, Section.SHT_DYNSYM}) {
+            for (Section s : sections) {
+                if (s.type() == type) {
+                    tables.add(s);
+                }
+            }
+        }
+        long entries = 0;
+        long nameBytes = 0;
+        Map<Integer, Integer> copied = new HashMap<>(4); // string table index -> where its copy starts in names
+        for (Section table : tables) {
+            Section strtab = stringTableOf(table);
+            entries += table.size() / SYM_SIZE;
+            if (copied.putIfAbsent(strtab.index(), (int) nameBytes) == null) {
+                nameBytes += strtab.size() + 1;
+            }
+        }
+        if (nameBytes > Integer.MAX_VALUE - 16 || entries > Integer.MAX_VALUE / 3) {
+            throw new ElfException(displayName + " has implausibly large symbol tables");
+        }
+        byte[] names = new byte[(int) nameBytes];
+        int[] nameAt = new int[(int) entries];
+        long[] value = new long[(int) entries];
+        long[] size = new long[(int) entries];
+        byte[] info = new byte[(int) entries];
+        boolean[] dynamic = new boolean[(int) entries];
+        for (Map.Entry<Integer, Integer> e : copied.entrySet()) {
+            Section strtab = sections.get(e.getKey());
+            data.get((int) strtab.offset(), names, e.getValue(), (int) strtab.size()); // the NUL after it stays
+        }
+        int n = 0;
+        for (Section table : tables) {
+            Section strtab = stringTableOf(table);
+            int base = copied.get(strtab.index());
+            long strSize = strtab.size();
+            boolean isDynsym = table.type() == Section.SHT_DYNSYM;
+            int count = table.hasFileData() ? (int) (table.size() / SYM_SIZE) : 0;
+            long[] words = new long[count * 3];
+            data.slice((int) table.offset(), count * SYM_SIZE).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words);
+            for (int i = 1; i < count; i++) { // entry 0 is the reserved null symbol
+                long w = words[3 * i];
+                long nameOffset = w & 0xffff_ffffL;
+                int symInfo = (int) (w >>> 32) & 0xff;
+                int shndx = (int) (w >>> 48);
+                int type = symInfo & 0xf;
+                if (shndx == ElfSymbol.SHN_UNDEF || (type != 2 && type != 10) || nameOffset >= strSize
+                        || names[base + (int) nameOffset] == 0) {
+                    continue;
+                }
+                nameAt[n] = base + (int) nameOffset;
+                value[n] = words[3 * i + 1];
+                size[n] = words[3 * i + 2];
+                info[n] = (byte) symInfo;
+                dynamic[n] = isDynsym;
+                n++;
+            }
+        }
+        return new FunctionSymbols(names, nameAt, value, size, info, dynamic, n);
+    }
+
+    /** The string table a symbol table names, both checked to lie within the file. */
+    private Section stringTableOf(Section table) {
+        requireSectionData(table);
+        if (table.link() <= 0 || table.link() >= sections.size()) {
+            throw new ElfException(displayName + " is corrupt: symbol table " + label(table) + " names no string table");
+        }
+        Section strtab = sections.get(table.link());
+        if (!strtab.hasFileData()) {
+            throw new ElfException(displayName + " is corrupt: symbol table " + label(table)
+                    + " names a string table without bytes in the file");
+        }
+        requireSectionData(strtab);
+        return strtab;
     }
 
     /** The GNU build-id (NT_GNU_BUILD_ID) as lower-case hex, from a note section or else a PT_NOTE segment. */

@@ -20,8 +20,8 @@ public record Function(String name, String genericFamily, boolean rust, List<Ins
     }
 
     public boolean anyGlobal() {
-        for (Instance i : instances) { // a loop: ls asks this of every function
-            if (i.isGlobal()) {
+        for (int k = 0; k < instances.size(); k++) { // indexed, no iterator: ls asks this of every function
+            if (instances.get(k).isGlobal()) {
                 return true;
             }
         }
