@@ -5,7 +5,8 @@
 package dev.rustprobe.probe;
 
 import dev.rustprobe.elf.ElfFile;
-import dev.rustprobe.elf.ElfSymbol;
+import dev.rustprobe.demangle.Demangler;
+import dev.rustprobe.elf.FunctionSymbols;
 import dev.rustprobe.elf.Section;
 
 import java.util.ArrayDeque;
@@ -40,7 +41,9 @@ public final class UnwindSafety {
     private final ElfFile elf;
     private long[] starts;
     private long[] sizes;
-    private String[] names;
+    /** For each start, the FunctionSymbols index of the symbol chosen there (named only when a verdict says so). */
+    private int[] symbolOf;
+    private FunctionSymbols symbols;
     /** Functions already shown to reach no unwind (by start address). */
     private final Set<Long> safe = new HashSet<>();
     private final Map<Long, Verdict> verdicts = new HashMap<>();
@@ -107,7 +110,7 @@ public final class UnwindSafety {
                             + (inPlt(t) ? " through the PLT" : ""));
                 }
                 if (f[0] == address) {
-                    callees.add(names[k]);
+                    callees.add(name(k));
                 }
                 if (seen.add(starts[k])) {
                     todo.add(new long[] {starts[k], sizes[k]});
@@ -125,7 +128,7 @@ public final class UnwindSafety {
 
     private String nameOf(long start) {
         int k = Arrays.binarySearch(functionStarts(), start);
-        return k >= 0 ? names[k] : "0x" + Long.toHexString(start);
+        return k >= 0 ? name(k) : "0x" + Long.toHexString(start);
     }
 
     /** The function symbol whose [start, start + size) holds address, or -1. */
@@ -143,27 +146,48 @@ public final class UnwindSafety {
         return sec.isPresent() && sec.get().name().startsWith(".plt");
     }
 
-    /** Sorted start addresses of the defined, sized functions (one entry per address), built on first use. */
+    /** The demangled name of the function at starts[k] (its symbol's name when it is not a Rust symbol). */
+    private String name(int k) {
+        String mangled = symbols.name(symbolOf[k]);
+        String d = Demangler.demangle(mangled, false);
+        return d != null ? d : mangled;
+    }
+
+    /**
+     * Sorted start addresses of the defined, sized functions (one entry per address, the largest symbol there),
+     * built on first use from the symbol columns: no object or name per symbol until a verdict names one.
+     */
     private long[] functionStarts() {
         if (starts == null) {
-            Map<Long, ElfSymbol> byStart = new HashMap<>();
-            elf.forEachSymbol(true, s -> {
-                if (s.size() > 0) {
-                    byStart.merge(s.value(), s, (a, b) -> a.size() >= b.size() ? a : b);
+            FunctionSymbols fs = elf.functionSymbols();
+            Integer[] order = new Integer[fs.count()];
+            int n = 0;
+            for (int i = 0; i < fs.count(); i++) {
+                if (fs.size(i) > 0) {
+                    order[n++] = i;
                 }
-            });
-            long[] st = byStart.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
-            long[] sz = new long[st.length];
-            String[] nm = new String[st.length];
-            for (int i = 0; i < st.length; i++) {
-                ElfSymbol s = byStart.get(st[i]);
-                sz[i] = s.size();
-                String d = dev.rustprobe.demangle.Demangler.demangle(s.name(), false);
-                nm[i] = d != null ? d : s.name();
             }
-            sizes = sz;
-            names = nm;
-            starts = st;
+            // by address, and at one address the largest symbol first
+            Arrays.sort(order, 0, n, (a, b) -> fs.value(a) != fs.value(b) ? Long.compare(fs.value(a), fs.value(b))
+                    : Long.compare(fs.size(b), fs.size(a)));
+            long[] st = new long[n];
+            long[] sz = new long[n];
+            int[] sym = new int[n];
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                int i = order[k];
+                if (m > 0 && st[m - 1] == fs.value(i)) {
+                    continue;
+                }
+                st[m] = fs.value(i);
+                sz[m] = fs.size(i);
+                sym[m] = i;
+                m++;
+            }
+            symbols = fs;
+            sizes = Arrays.copyOf(sz, m);
+            symbolOf = Arrays.copyOf(sym, m);
+            starts = Arrays.copyOf(st, m);
         }
         return starts;
     }
