@@ -80,7 +80,7 @@ public final class FetchPlanner {
     /** The mask bit of a general-purpose register's pt_regs slot; 0 for anything else (xmm registers). */
     private static long slot(String register) {
         try {
-            return 1L << (dev.rustprobe.bpf.PtRegs.valueOf(register.toUpperCase(java.util.Locale.ROOT)).offset() / 8);
+            return 1L << (ProbeProgram.ptReg(register).offset() / 8);
         } catch (IllegalArgumentException e) {
             return 0;
         }
