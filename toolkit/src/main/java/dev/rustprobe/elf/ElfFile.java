@@ -168,6 +168,11 @@ public final class ElfFile implements DwarfSections {
         return path;
     }
 
+    /** The whole file, read-only (mapped, not copied). */
+    public ByteBuffer contents() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     public long fileSize() {
         return fileSize;
     }

@@ -102,7 +102,8 @@ public final class ProbePlanner {
             throw new RustprobeException("nothing to probe: the matching functions (" + String.join(", ",
                     matched.keySet().stream().limit(5).toList()) + ") have no code in " + binary.path());
         }
-        return new TracePlan(binary.path(), sites, List.copyOf(matched.keySet()), warnings);
+        return new TracePlan(binary.path(), sites, List.copyOf(matched.keySet()), warnings,
+                ReadOnlyImage.enabled() ? ReadOnlyImage.of(binary.elf()) : ReadOnlyImage.NONE);
     }
 
     private void planCopy(Function f, Instance i) {

@@ -83,7 +83,29 @@ public final class ProbeProgram {
      * initialised from it). tgid: record only this process (0: every process). wakeThreshold: the reader is woken
      * only when this many bytes are waiting (and otherwise reads on its own timer).
      */
-    public record Maps(RingBuffer ring, int stackMapFd, int zeroMapFd, int tgid, int wakeThreshold) {}
+    public record Maps(RingBuffer ring, int stackMapFd, int zeroMapFd, int tgid, int wakeThreshold,
+                       ReadOnlyImage readOnly) {
+        /** Maps without a read-only image: every read is made in the probe. */
+        public Maps(RingBuffer ring, int stackMapFd, int zeroMapFd, int tgid, int wakeThreshold) {
+            this(ring, stackMapFd, zeroMapFd, tgid, wakeThreshold, ReadOnlyImage.NONE);
+        }
+    }
+
+    /** The largest |site address - image base| a cookie carries: the upper half holds it biased by 2^31. */
+    private static final long MAX_FILE_DISTANCE = 1L << 30;
+
+    /**
+     * The cookie of site id: its id in the lower 32 bits and, when its reads may be taken from the read-only image
+     * (the probe's rip is then the site's address plus the load bias, which a uretprobe's is not), the site's
+     * distance from the image's base plus 2^31 in the upper 32 bits (0: not from the file).
+     */
+    public static long cookie(int id, long siteAddress, boolean ripIsSite, ReadOnlyImage image) {
+        long d = siteAddress - image.base();
+        if (!ripIsSite || image.isEmpty() || Math.abs(d) >= MAX_FILE_DISTANCE) {
+            return id & 0xffffffffL;
+        }
+        return (id & 0xffffffffL) | ((d + (1L << 31)) << 32);
+    }
 
     // Stack slots (offsets from r10).
     private static final int S_NOW = -8;
@@ -96,6 +118,9 @@ public final class ProbeProgram {
     private static final int S_UNW_SITE = -64;
     private static final int S_SCRATCH = -72;
     private static final int S_LEN = -80;
+    /** 1 when this site's reads may be taken from the read-only image; then S_FILE_X + pointer = its image offset. */
+    private static final int S_FILE_ON = -88;
+    private static final int S_FILE_X = -96;
 
     // Register roles for the whole program.
     private static final Reg CTX = Reg.R6;
@@ -120,7 +145,11 @@ public final class ProbeProgram {
             a.mov64Reg(Reg.R1, PID_TGID).rsh(Reg.R1, 32).jne(Reg.R1, maps.tgid(), "exit");
         }
         a.call(Helper.KTIME_GET_NS).stxdw(Reg.R10, S_NOW, Reg.R0);
-        a.mov64Reg(Reg.R1, CTX).call(Helper.GET_ATTACH_COOKIE).stxdw(Reg.R10, S_SITE, Reg.R0);
+        a.mov64Reg(Reg.R1, CTX).call(Helper.GET_ATTACH_COOKIE).mov32Reg(Reg.R1, Reg.R0).stxdw(Reg.R10, S_SITE, Reg.R1);
+        boolean fromFile = !maps.readOnly().isEmpty() && layout.anyFileEligible();
+        if (fromFile) {
+            emitFileOffset(a);
+        }
         a.stImm(Size.DW, Reg.R10, S_FLAGS, 0)
                 .stImm(Size.DW, Reg.R10, S_ENTRY_KTIME, 0)
                 .stImm(Size.DW, Reg.R10, S_ENTRY_SITE, 0);
@@ -147,7 +176,7 @@ public final class ProbeProgram {
         }
         List<FetchPlan.Read> reads = spec.plan().reads();
         for (int i = 0; i < reads.size(); i++) {
-            emitRead(a, layout, reads, i);
+            emitRead(a, layout, reads, i, fromFile && layout.fileEligible(i) ? maps.readOnly() : ReadOnlyImage.NONE);
         }
         emitSubmitBatched(a, maps, RECORD, layout.size());
         a.label("exit").mov64Imm(Reg.R0, 0).exit();
@@ -283,13 +312,34 @@ public final class ProbeProgram {
         a.jeq(t, 0, "exit");
     }
 
-    /** Read i: address and byte count into its header, the bytes into its data area; a failure records 0 bytes. */
-    private static void emitRead(Asm a, RecordLayout layout, List<FetchPlan.Read> reads, int i) {
+    /**
+     * S_FILE_ON and S_FILE_X from the cookie (r0): the upper half, when not 0, is the site's distance from the
+     * image's base biased by 2^31, and rip is the site's address plus the load bias, so pointer + (distance - rip)
+     * is the pointer's offset from the image's base in the file's address space.
+     */
+    private static void emitFileOffset(Asm a) {
+        String off = a.newLabel("file_off");
+        a.stImm(Size.DW, Reg.R10, S_FILE_ON, 0).stImm(Size.DW, Reg.R10, S_FILE_X, 0)
+                .rsh(Reg.R0, 32).jeq(Reg.R0, 0, off)
+                .ld64Imm(Reg.R1, 1L << 31).sub(Reg.R0, Reg.R1)
+                .ldxdw(Reg.R1, CTX, PtRegs.RIP.offset()).sub(Reg.R0, Reg.R1)
+                .stxdw(Reg.R10, S_FILE_X, Reg.R0).stImm(Size.DW, Reg.R10, S_FILE_ON, 1)
+                .label(off);
+    }
+
+    /**
+     * Read i: address and byte count into its header, the bytes into its data area; a failure records 0 bytes.
+     * With a non-empty image (read i is a leaf), bytes wholly inside one of its ranges are not read but marked
+     * READ_FROM_FILE, for user space to take from the file.
+     */
+    private static void emitRead(Asm a, RecordLayout layout, List<FetchPlan.Read> reads, int i,
+                                 ReadOnlyImage image) {
         FetchPlan.Read r = reads.get(i);
         int at = layout.readOffset(i);
         String fail = a.newLabel("read_failed");
         String done = a.newLabel("read_done");
-        a.stImm(Size.DW, RECORD, at + RecordLayout.READ_ADDRESS, 0);
+        a.stImm(Size.DW, RECORD, at + RecordLayout.READ_ADDRESS, 0)
+                .stImm(Size.W, RECORD, at + RecordLayout.READ_FLAGS, 0);
         emitWord(a, Reg.R3, r.base(), layout, reads, i, fail);
         if (r.offset() == (int) r.offset()) {
             a.add(Reg.R3, (int) r.offset());
@@ -319,6 +369,9 @@ public final class ProbeProgram {
                 a.jeq(Reg.R2, 0, fail);
             }
         }
+        if (!image.isEmpty()) {
+            emitFromFile(a, image, at, done);
+        }
         a.stxdw(Reg.R10, S_LEN, Reg.R2)
                 .mov64Reg(Reg.R1, RECORD).add(Reg.R1, at + RecordLayout.READ_DATA)
                 .call(Helper.PROBE_READ_USER)
@@ -327,6 +380,32 @@ public final class ProbeProgram {
                 .ja(done)
                 .label(fail).stImm(Size.W, RECORD, at + RecordLayout.READ_COUNT, 0)
                 .label(done);
+    }
+
+    /**
+     * With r3 = the address and r2 = the byte count (1 or more) of a read: when [r3, r3 + r2) lies in one range of
+     * the image, records the count and READ_FROM_FILE and jumps to done; otherwise falls through to the real read.
+     */
+    private static void emitFromFile(Asm a, ReadOnlyImage image, int at, String done) {
+        String live = a.newLabel("read_live");
+        String file = a.newLabel("read_file");
+        a.ldxdw(Reg.R4, Reg.R10, S_FILE_ON).jeq(Reg.R4, 0, live)
+                .ldxdw(Reg.R4, Reg.R10, S_FILE_X).add(Reg.R4, Reg.R3);
+        for (ReadOnlyImage.Range range : image.ranges()) {
+            String next = a.newLabel("read_range");
+            // unsigned: r5 = offset into the range, in it when below its size, and the end no further than its end
+            a.mov64Reg(Reg.R5, Reg.R4).ld64Imm(Reg.R0, range.vaddr() - image.base()).sub(Reg.R5, Reg.R0)
+                    .ld64Imm(Reg.R0, range.size()).jge(Reg.R5, Reg.R0, next)
+                    .add(Reg.R5, Reg.R2).jgt(Reg.R5, Reg.R0, next)
+                    .ja(file)
+                    .label(next);
+        }
+        a.ja(live)
+                .label(file)
+                .stxw(RECORD, at + RecordLayout.READ_COUNT, Reg.R2)
+                .stImm(Size.W, RECORD, at + RecordLayout.READ_FLAGS, RecordLayout.READ_FROM_FILE)
+                .ja(done)
+                .label(live);
     }
 
     /** dst = an 8-byte word: a saved register, or bytes of an earlier read (jumping to fail if it read too little). */

@@ -39,12 +39,19 @@ public final class RecordLayout {
     /** The thread's call stack was full, so this call's frame was not pushed. */
     public static final int FLAG_STACK_FULL = 4;
 
-    /** Per read: u64 address @0, u32 bytes read @8 (0 when the read failed), data from @16. */
+    /**
+     * Per read: u64 address @0, u32 bytes read @8 (0 when the read failed), u32 READ_* flags @12, data from @16.
+     * A read with READ_FROM_FILE set was not made: its bytes are in the binary's read-only segments, and user space
+     * fills them in from the file (ReadOnlyImage.fill) before anything decodes the record.
+     */
     public static final int READ_ADDRESS = 0;
     public static final int READ_COUNT = 8;
+    public static final int READ_FLAGS = 12;
     public static final int READ_DATA = 16;
+    public static final int READ_FROM_FILE = 1;
 
     private final long registers;
+    private final boolean[] leaf;
     private final int[] readOffsets;
     private final int[] readMax;
     private final int size;
@@ -54,6 +61,12 @@ public final class RecordLayout {
         readOffsets = new int[reads.size()];
         readMax = new int[reads.size()];
         registers = plan.registers();
+        leaf = new boolean[reads.size()];
+        java.util.Arrays.fill(leaf, true);
+        for (FetchPlan.Read r : reads) {
+            markSource(r.base());
+            markSource(r.lengthFrom());
+        }
         int at = REGS + 8 * Long.bitCount(registers);
         for (int i = 0; i < reads.size(); i++) {
             readOffsets[i] = at;
@@ -78,6 +91,35 @@ public final class RecordLayout {
 
     public int readMax(int i) {
         return readMax[i];
+    }
+
+    private void markSource(FetchPlan.Word w) {
+        if (w instanceof FetchPlan.Word.FromRead f && f.read() >= 0 && f.read() < leaf.length) {
+            leaf[f.read()] = false;
+        }
+    }
+
+    /**
+     * True when no later read takes its address or length from read i's bytes: only such a read may be left to
+     * user space to fill from the file, since the probe never sees its bytes.
+     */
+    public boolean fileEligible(int i) {
+        return leaf[i];
+    }
+
+    /** True when some read may be filled from the file. */
+    public boolean anyFileEligible() {
+        for (boolean b : leaf) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when read i of this record (positioned at its start) was left to be filled from the file. */
+    public boolean fromFile(java.nio.ByteBuffer record, int i) {
+        return leaf[i] && (record.getInt(record.position() + readOffsets[i] + READ_FLAGS) & READ_FROM_FILE) != 0;
     }
 
     /** The pt_regs slots this layout keeps (FetchPlan.registers). */

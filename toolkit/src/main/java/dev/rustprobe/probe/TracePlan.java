@@ -5,7 +5,12 @@ package dev.rustprobe.probe;
 import java.nio.file.Path;
 import java.util.List;
 
-public record TracePlan(Path binary, List<ProbeSite> sites, List<String> functions, List<String> warnings) {
+/**
+ * @param readOnly the binary's read-only segments, from which a live session takes the bytes of reads into them
+ *                 instead of making the probes copy them (ReadOnlyImage)
+ */
+public record TracePlan(Path binary, List<ProbeSite> sites, List<String> functions, List<String> warnings,
+                        ReadOnlyImage readOnly) {
     public TracePlan {
         sites = List.copyOf(sites);
         functions = List.copyOf(functions);

@@ -11,6 +11,7 @@ import dev.rustprobe.bpf.UprobeAttach;
 import dev.rustprobe.bpf.ProgramType;
 import dev.rustprobe.bpf.asm.Insn;
 import dev.rustprobe.probe.ProbeProgram;
+import dev.rustprobe.probe.ReadOnlyImage;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -48,6 +49,15 @@ public final class LiveProbes implements AutoCloseable {
      * reader is woken when a quarter of the ring buffer is full; otherwise it drains on its own timer.
      */
     public static LiveProbes attach(Path binary, List<Group> groups, OptionalInt pid, int ringBytes) {
+        return attach(binary, groups, pid, ringBytes, ReadOnlyImage.NONE);
+    }
+
+    /**
+     * As attach; readOnly: the binary's read-only image, so that programs leave reads into it to user space (for
+     * the sites whose cookies say so: ProbeProgram.cookie).
+     */
+    public static LiveProbes attach(Path binary, List<Group> groups, OptionalInt pid, int ringBytes,
+                                    ReadOnlyImage readOnly) {
         RingBuffer ring = RingBuffer.open("rp_events", ringBytes);
         BpfMap<Integer, byte[]> stacks = null;
         BpfMap<Integer, byte[]> zero = null;
@@ -61,7 +71,7 @@ public final class LiveProbes implements AutoCloseable {
             ProgramType type = UprobeAttach.preferredProgramType(); // once: every program attaches the same way
             boolean multi = type == ProgramType.UPROBE_MULTI;
             ProbeProgram.Maps maps = new ProbeProgram.Maps(ring, stacks.fd(), zero.fd(), pid.orElse(0),
-                    ringBytes / 4);
+                    ringBytes / 4, readOnly);
             List<java.util.concurrent.Callable<AttachedProgram>> jobs = new ArrayList<>();
             for (Group g : groups) {
                 if (g.probes().isEmpty()) {

@@ -10,6 +10,7 @@ import dev.rustprobe.bpf.Probe;
 import dev.rustprobe.probe.ProbeProgram;
 import dev.rustprobe.probe.ProbeRecord;
 import dev.rustprobe.probe.ProbeSite;
+import dev.rustprobe.probe.ReadOnlyImage;
 import dev.rustprobe.probe.RecordLayout;
 import dev.rustprobe.probe.TracePlan;
 
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
 
 public final class TraceSession implements AutoCloseable {
     /** Ring buffer size: room for about 60,000 records of a few reads each before the reader must have run. */
-    public static final int RING_BYTES = 16 << 20;
+    public static final int RING_BYTES = Integer.getInteger("rp.ring", 16 << 20);
     /** Calls waiting for their return, kept per session; beyond this the oldest are given up as unreturned. */
     static final int MAX_PENDING = 1 << 20;
 
@@ -38,6 +39,11 @@ public final class TraceSession implements AutoCloseable {
     private final LinkedHashMap<Key, TraceEvent> pending = new LinkedHashMap<>();
     /** Load bias per pid, learnt from the first record of a site that fires at its own address. */
     private final Map<Integer, Long> biases = new java.util.HashMap<>();
+    /** Per site: its probe may leave reads into the binary's read-only image to us (its cookie says so). */
+    private final boolean[] fromFile;
+    private final ReadOnlyImage readOnly;
+    private final ByteBuffer scratch;
+    private long fileReads;
     private long records;
     private long unknownRecords;
     /** The pid and bias last put in biases: most records repeat them, and the map need not be touched then. */
@@ -61,12 +67,25 @@ public final class TraceSession implements AutoCloseable {
     }
 
     private TraceSession(TracePlan plan, LiveProbes live, Consumer<TraceEvent> listener, RecordLayout[] layouts,
-                         RecordRenderer renderer) {
+                         RecordRenderer renderer, ReadOnlyImage readOnly) {
         this.plan = plan;
         this.live = live;
         this.listener = listener;
         this.layouts = layouts;
         this.renderer = renderer;
+        this.readOnly = readOnly;
+        this.fromFile = new boolean[layouts.length];
+        int largest = 0;
+        for (ProbeSite s : plan.sites()) {
+            fromFile[s.id()] = (cookie(s, readOnly) >>> 32) != 0 && layouts[s.id()].anyFileEligible();
+            largest = Math.max(largest, layouts[s.id()].size());
+        }
+        this.scratch = ByteBuffer.allocate(largest).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A site's cookie: its id, and whether its reads may be taken from the read-only image (ProbeProgram.cookie). */
+    static long cookie(ProbeSite s, ReadOnlyImage readOnly) {
+        return ProbeProgram.cookie(s.id(), s.address(), !s.uretprobe(), readOnly);
     }
 
     static RecordLayout[] layouts(TracePlan plan) {
@@ -93,8 +112,8 @@ public final class TraceSession implements AutoCloseable {
         RecordLayout[] layouts = layouts(plan);
         RecordRenderer renderer = values == Values.DECODED ? null
                 : new RecordRenderer(plan.sites(), layouts, values == Values.JSON);
-        LiveProbes live = LiveProbes.attach(plan.binary(), groups(plan), pid, ringBytes);
-        return new TraceSession(plan, live, listener, layouts, renderer);
+        LiveProbes live = LiveProbes.attach(plan.binary(), groups(plan), pid, ringBytes, plan.readOnly());
+        return new TraceSession(plan, live, listener, layouts, renderer, plan.readOnly());
     }
 
     /**
@@ -104,7 +123,7 @@ public final class TraceSession implements AutoCloseable {
     static TraceSession detached(TracePlan plan, Consumer<TraceEvent> listener, Values values) {
         RecordLayout[] layouts = layouts(plan);
         return new TraceSession(plan, null, listener, layouts, values == Values.DECODED ? null
-                : new RecordRenderer(plan.sites(), layouts, values == Values.JSON));
+                : new RecordRenderer(plan.sites(), layouts, values == Values.JSON), ReadOnlyImage.NONE);
     }
 
     /** Handles one record as if the ring buffer had delivered it (detached sessions). */
@@ -136,7 +155,8 @@ public final class TraceSession implements AutoCloseable {
         List<LiveProbes.Group> out = new ArrayList<>();
         bySpec.forEach((spec, lists) -> {
             for (List<ProbeSite> l : lists) {
-                List<Probe> probes = l.stream().map(s -> new Probe(s.fileOffset(), s.id(), s.uretprobe())).toList();
+                List<Probe> probes = l.stream()
+                        .map(s -> new Probe(s.fileOffset(), cookie(s, plan.readOnly()), s.uretprobe())).toList();
                 out.add(new LiveProbes.Group(spec, probes));
             }
         });
@@ -162,6 +182,11 @@ public final class TraceSession implements AutoCloseable {
     /** The calls still waiting for a return (the thread is still inside them, or the return was lost). */
     public List<TraceEvent> unreturned() {
         return new ArrayList<>(pending.values());
+    }
+
+    /** Records whose reads were partly taken from the binary's read-only image instead of made by the probe. */
+    public long fileBackedRecords() {
+        return fileReads;
     }
 
     public long lost() {
@@ -203,6 +228,14 @@ public final class TraceSession implements AutoCloseable {
                 lastBias = bias;
             }
             r.setLoadBias(bias);
+            if (fromFile[siteId]) {
+                ByteBuffer filled = readOnly.fill(r.bytes(), layouts[siteId], bias, scratch);
+                if (filled != r.bytes()) {
+                    fileReads++;
+                    r = new ProbeRecord(filled, layouts[siteId]);
+                    r.setLoadBias(bias);
+                }
+            }
         }
         TraceEvent e;
         if (type == RecordLayout.TYPE_CALL) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unreturned,
                  List<SampleRust.TruthLine> truth, int exitCode, String stderr, List<Integer> programIds,
-                 long lost, int pid, List<dev.rustprobe.bpf.UprobeLinks.Kind> linkKinds) {
+                 long lost, int pid, List<dev.rustprobe.bpf.UprobeLinks.Kind> linkKinds, long fileBacked) {
 
     static TracePlan plan(SampleRust.Variant v, ProbePlanner.Options options, String... patterns) {
         Path bin = SampleRust.binary(v);
@@ -51,6 +51,7 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
             List<dev.rustprobe.bpf.UprobeLinks.Kind> kinds;
             List<TraceEvent> open;
             long lost;
+            long fileBacked;
             try (TraceSession s = TraceSession.start(plan, OptionalInt.of(child.pid()), events::add)) {
                 ids = s.live().programIds();
                 kinds = s.live().linkKinds();
@@ -66,6 +67,7 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
                 s.drain();
                 open = s.unreturned();
                 lost = s.lost();
+                fileBacked = s.fileBackedRecords();
             }
             o.join(10_000);
             e.join(10_000);
@@ -74,7 +76,7 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
                 truth.add(SampleRust.parse(line));
             }
             return new TracedRun(plan, events, open, truth, p.exitValue(), err.toString(StandardCharsets.UTF_8),
-                    ids, lost, child.pid(), kinds);
+                    ids, lost, child.pid(), kinds, fileBacked);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new AssertionError(ex);

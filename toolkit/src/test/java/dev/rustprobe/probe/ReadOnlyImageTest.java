@@ -1,0 +1,160 @@
+// ReadOnlyImage: its ranges against readelf's program headers, its bytes against the file read independently, and
+// fill() on records: a READ_FROM_FILE read gets the file's bytes at its link-time address, a read the file cannot
+// serve is marked failed, a record without such reads comes back untouched. And which reads may be file-backed at all.
+package dev.rustprobe.probe;
+
+import dev.rustprobe.elf.ElfFile;
+import dev.rustprobe.testing.SampleRust;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReadOnlyImageTest {
+    private static final long BIAS = 0x5555_0000_0000L;
+
+    @Test
+    void rangesAreTheReadOnlyLoadSegmentsReadelfLists() throws Exception {
+        for (SampleRust.Variant v : SampleRust.Variant.values()) {
+            Path bin = SampleRust.binary(v);
+            List<ReadOnlyImage.Range> expected = new ArrayList<>();
+            Pattern load = Pattern.compile("^\\s*LOAD\\s+0x(\\p{XDigit}+)\\s+0x(\\p{XDigit}+)\\s+0x\\p{XDigit}+"
+                    + "\\s+0x(\\p{XDigit}+)\\s+0x\\p{XDigit}+\\s+([RWE ]+?)\\s+0x");
+            for (String line : run("readelf", "-lW", bin.toString()).lines().toList()) {
+                Matcher m = load.matcher(line);
+                if (m.find() && !m.group(4).contains("W")) {
+                    long off = Long.parseLong(m.group(1), 16);
+                    long vaddr = Long.parseLong(m.group(2), 16);
+                    long size = Long.parseLong(m.group(3), 16);
+                    ReadOnlyImage.Range last = expected.isEmpty() ? null : expected.get(expected.size() - 1);
+                    if (last != null && last.vaddr() + last.size() == vaddr && last.fileOffset() + last.size() == off) {
+                        expected.set(expected.size() - 1, new ReadOnlyImage.Range(last.vaddr(), last.size() + size,
+                                last.fileOffset()));
+                    } else {
+                        expected.add(new ReadOnlyImage.Range(vaddr, size, off));
+                    }
+                }
+            }
+            assertFalse(expected.isEmpty(), "readelf lists read-only segments of " + bin);
+            assertEquals(expected, ReadOnlyImage.of(ElfFile.open(bin)).ranges(), v.toString());
+        }
+    }
+
+    @Test
+    void copiesTheFilesBytesAtALinkTimeAddressAndNothingOutsideTheRanges() throws Exception {
+        Path bin = SampleRust.binary(SampleRust.Variant.RELEASE_LEGACY);
+        ReadOnlyImage image = ReadOnlyImage.of(ElfFile.open(bin));
+        byte[] file = Files.readAllBytes(bin);
+        // a string literal sample-rust passes: where the file holds it, and so its address in the R segment
+        byte[] literal = "quoted \"words\"\tand tabs".getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(file, literal);
+        assertTrue(at > 0, "sample-rust holds its literal");
+        ReadOnlyImage.Range r = image.ranges().stream()
+                .filter(x -> at >= x.fileOffset() && at < x.fileOffset() + x.size()).findFirst().orElseThrow();
+        long vaddr = r.vaddr() + (at - r.fileOffset());
+        ByteBuffer out = ByteBuffer.allocate(64);
+        assertTrue(image.copy(vaddr, literal.length, out, 3));
+        assertArrayEquals(literal, Arrays.copyOfRange(out.array(), 3, 3 + literal.length));
+
+        ReadOnlyImage.Range lastRange = image.ranges().get(image.ranges().size() - 1);
+        long end = lastRange.vaddr() + lastRange.size();
+        assertTrue(image.copy(end - 4, 4, out, 0), "the last bytes of a range");
+        assertFalse(image.copy(end - 4, 5, out, 0), "one byte past a range's end");
+        assertFalse(image.copy(-8, 4, out, 0));
+        ElfFile elf = ElfFile.open(bin);
+        long writable = elf.segments().stream().filter(s -> s.isLoad() && (s.flags() & 2) != 0).findFirst()
+                .orElseThrow().virtualAddress();
+        assertFalse(image.copy(writable, 8, out, 0), "a writable segment's bytes can change: never from the file");
+    }
+
+    @Test
+    void fillPutsTheFileBytesIntoFileBackedReadsAndFailsThoseOutside() throws Exception {
+        Path bin = SampleRust.binary(SampleRust.Variant.RELEASE_LEGACY);
+        ReadOnlyImage image = ReadOnlyImage.of(ElfFile.open(bin));
+        byte[] file = Files.readAllBytes(bin);
+        byte[] literal = "wörld".getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(file, literal);
+        ReadOnlyImage.Range r = image.ranges().get(0);
+        assertTrue(at >= r.fileOffset() && at + literal.length <= r.fileOffset() + r.size());
+        long vaddr = r.vaddr() + (at - r.fileOffset());
+
+        // two leaf reads (a &str's bytes each): one into the image, one outside it
+        FetchPlan plan = new FetchPlan(List.of(
+                FetchPlan.Read.counted(new FetchPlan.Word.Register("rdi"), 0, new FetchPlan.Word.Register("rsi"), 1, 64),
+                FetchPlan.Read.counted(new FetchPlan.Word.Register("rdx"), 0, new FetchPlan.Word.Register("rcx"), 1, 64)));
+        RecordLayout layout = new RecordLayout(plan);
+        ByteBuffer rec = ByteBuffer.allocate(layout.size()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer scratch = ByteBuffer.allocate(layout.size()).order(ByteOrder.LITTLE_ENDIAN);
+        assertSame(rec, image.fill(rec, layout, BIAS, scratch), "no file-backed read: the record itself");
+
+        put(rec, layout, 0, vaddr + BIAS, literal.length, RecordLayout.READ_FROM_FILE);
+        put(rec, layout, 1, 0x10, 4, RecordLayout.READ_FROM_FILE); // not in any range
+        ByteBuffer filled = image.fill(rec, layout, BIAS, scratch);
+        int d0 = layout.readOffset(0) + RecordLayout.READ_DATA;
+        byte[] got = new byte[literal.length];
+        filled.get(d0, got);
+        assertArrayEquals(literal, got);
+        assertEquals(literal.length, filled.getInt(layout.readOffset(0) + RecordLayout.READ_COUNT));
+        assertEquals(0, filled.getInt(layout.readOffset(1) + RecordLayout.READ_COUNT), "outside: a failed read");
+        assertEquals(layout.size(), filled.remaining());
+        assertEquals(0, rec.getInt(layout.readOffset(0) + RecordLayout.READ_DATA), "the ring's record is not written");
+    }
+
+    @Test
+    void onlyReadsNoLaterReadDependsOnMayComeFromTheFile() {
+        // a by-reference &str: the pair's read feeds the bytes' read, which feeds nothing
+        FetchPlan plan = new FetchPlan(List.of(
+                FetchPlan.Read.fixed(new FetchPlan.Word.Register("rdi"), 0, 16),
+                FetchPlan.Read.counted(new FetchPlan.Word.FromRead(0, 0), 0, new FetchPlan.Word.FromRead(0, 8), 1, 64),
+                FetchPlan.Read.fixed(new FetchPlan.Word.Register("rsi"), 8, 4)));
+        RecordLayout layout = new RecordLayout(plan);
+        assertFalse(layout.fileEligible(0));
+        assertTrue(layout.fileEligible(1));
+        assertTrue(layout.fileEligible(2));
+        ByteBuffer rec = ByteBuffer.allocate(layout.size()).order(ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(layout.readOffset(0) + RecordLayout.READ_FLAGS, RecordLayout.READ_FROM_FILE);
+        assertFalse(layout.fromFile(rec, 0), "a read others depend on is never taken as file-backed");
+    }
+
+    private static void put(ByteBuffer rec, RecordLayout layout, int read, long address, int count, int flags) {
+        int at = layout.readOffset(read);
+        rec.putLong(at + RecordLayout.READ_ADDRESS, address);
+        rec.putInt(at + RecordLayout.READ_COUNT, count);
+        rec.putInt(at + RecordLayout.READ_FLAGS, flags);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd));
+        return out;
+    }
+}
