@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 
 public final class TraceSession implements AutoCloseable {
     /** Ring buffer size: room for about 60,000 records of a few reads each before the reader must have run. */
-    public static final int RING_BYTES = Integer.getInteger("rp.ring", 16 << 20);
+    public static final int RING_BYTES = 16 << 20;
     /** Calls waiting for their return, kept per session; beyond this the oldest are given up as unreturned. */
     static final int MAX_PENDING = 1 << 20;
 
