@@ -63,6 +63,8 @@ CONFIGS = {
                                " @h = hist(nsecs - @s[tid]); delete(@s[tid]); }"
                                % (t.binary, t.symbol, t.binary, t.symbol), a),
     "rp_record": lambda t, a: [RP, "trace", "--returns=none", t.binary, t.path, "--"] + a,
+    "rp_record_copy": lambda t, a: ["env", "RUSTPROBE_FILE_READS=off", RP, "trace", "--returns=none", t.binary,
+                                    t.path, "--"] + a,
     "rp_default": lambda t, a: [RP, "trace", t.binary, t.path, "--"] + a,
     "rp_rets": lambda t, a: [RP, "trace", "--returns=rets", t.binary, t.path, "--"] + a,
     "rp_uret": lambda t, a: [RP, "trace", "--returns=uretprobe", t.binary, t.path, "--"] + a,
@@ -93,7 +95,9 @@ def bpf_cost(cmd, names, seconds=0.5):
         while p.poll() is None:
             for l in out("bpftool", "prog", "show").splitlines():
                 m = re.search(r"name (\S+).*run_time_ns (\d+) run_cnt (\d+)", l)
-                if m and any(m.group(1).startswith(n) for n in names) and int(m.group(3)) > 0:
+                # of programs with one name (other processes may load some too), the one this run hits most
+                if (m and any(m.group(1).startswith(n) for n in names) and int(m.group(3)) > 0
+                        and int(m.group(3)) >= best.get(m.group(1), (0, 0))[1]):
                     best[m.group(1)] = (int(m.group(2)), int(m.group(3)))
             time.sleep(0.2)
         p.wait()
@@ -142,6 +146,8 @@ def main():
             notes = {
                 "rp_record": "%.2fx bpftrace count (target <= 1.3), %.2fx bpftrace printf (target <= 0.2)"
                              % (over["rp_record"] / over["bt_count"], over["rp_record"] / over["bt_printf"]),
+                "rp_record_copy": "%.2fx bpftrace count: the same with the probe copying the literal too"
+                                  " (RUSTPROBE_FILE_READS=off)" % (over["rp_record_copy"] / over["bt_count"]),
                 "rp_default": "%.2fx bpftrace hist (target <= 1.0)" % (over["rp_default"] / over["bt_hist"]),
                 "rp_rets": "%.2fx bpftrace hist" % (over["rp_rets"] / over["bt_hist"]),
                 "rp_uret": "%.2fx bpftrace hist" % (over["rp_uret"] / over["bt_hist"]),
@@ -154,10 +160,12 @@ def main():
                 lost = statistics.median(r[2] for r in res[(t.key, c, n)])
                 print("| %s | %.0f | %.3f | %d | %s |" % (c, over[c], irq, lost, notes.get(c, "")))
             costs = bpf_cost(CONFIGS["rp_record"](t, t.argv(a.lost_calls)), ["rp_site"])
+            ccost = bpf_cost(CONFIGS["rp_record_copy"](t, t.argv(a.lost_calls)), ["rp_site"])
             bcost = bpf_cost(CONFIGS["bt_count"](t, t.argv(a.lost_calls)), ["_ZN"])
-            print("\nBPF program per hit (bpf_stats): rustprobe --returns=none %s; bpftrace count() %s"
-                  % (", ".join("%.0f ns" % v for v in costs.values()) or "?",
-                     ", ".join("%.0f ns" % v for v in bcost.values()) or "?"))
+            print("\nBPF program per hit (bpf_stats): rustprobe --returns=none %s (copying the literal: %s);"
+                  " bpftrace count() %s" % (", ".join("%.0f ns" % v for v in costs.values()) or "?",
+                                            ", ".join("%.0f ns" % v for v in ccost.values()) or "?",
+                                            ", ".join("%.0f ns" % v for v in bcost.values()) or "?"))
             _, _, lost = run(CONFIGS["rp_record"](t, t.argv(a.lost_calls)))
             print("records lost at %d calls, rustprobe --returns=none: %d" % (a.lost_calls, lost))
         print("\n# load after: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
