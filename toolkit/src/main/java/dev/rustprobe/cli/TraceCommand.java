@@ -117,6 +117,7 @@ public final class TraceCommand implements Command {
         if (child != null) {
             intr.onEarlyExit = () -> abandon(child);
         }
+        testPause("RUSTPROBE_TEST_OPEN_PAUSE_MS", "rustprobe: test: reading", err);
         TracedCommand started = null;
         try (TargetWatch watch = TargetWatch.open(Path.of(rest.get(0)), pid)) {
             // One pattern: only the symbols that could match it are demangled (most of opening a big library).
@@ -269,6 +270,23 @@ public final class TraceCommand implements Command {
         }
     }
 
+    /**
+     * Fault injection for TraceFaultsTest: with the environment variable set to a number of ms, says so on stderr
+     * and holds the current phase open that long, so that a signal lands inside it whatever the machine's speed.
+     */
+    private static void testPause(String variable, String announce, PrintStream err) {
+        String pause = System.getenv(variable);
+        if (pause != null && pause.matches("[0-9]{1,6}")) {
+            err.println(announce);
+            err.flush();
+            try {
+                Thread.sleep(Long.parseLong(pause));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // as a signal during the attach leaves it
+            }
+        }
+    }
+
     private int trace(TracePlan plan, TargetWatch watch, Interrupt intr, TracedCommand child, List<String> command,
                       OptionalInt pid, long durationMs, boolean json, int ringBytes, ByteSink traceOut,
                       PrintStream err, Timing timing) {
@@ -286,17 +304,7 @@ public final class TraceCommand implements Command {
             }
         };
         intr.attaching();
-        // fault injection for TraceFaultsTest: holds the attach phase open so that a signal lands inside it
-        String pause = System.getenv("RUSTPROBE_TEST_ATTACH_PAUSE_MS");
-        if (pause != null && pause.matches("[0-9]{1,6}")) {
-            err.println("rustprobe: test: attaching");
-            err.flush();
-            try {
-                Thread.sleep(Long.parseLong(pause));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // as a signal during the attach leaves it
-            }
-        }
+        testPause("RUSTPROBE_TEST_ATTACH_PAUSE_MS", "rustprobe: test: attaching", err);
         try (child) {
             OptionalInt only = child != null ? OptionalInt.of(child.pid()) : pid;
             only.ifPresent(watch::follow);

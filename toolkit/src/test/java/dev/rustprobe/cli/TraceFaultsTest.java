@@ -450,9 +450,10 @@ class TraceFaultsTest {
 
         // before anything is attached (reading the binary): one line, exit 130, no command started
         Files.deleteIfExists(marker);
+        // held open by the test hook once the signal handlers are in (a loaded machine may take 400 ms to get there)
         Rp early = new Rp(List.of("trace", sample.toString(), "sample_rust::**", "--", "/bin/sh", "-c", shell,
-                sample.toString()));
-        Thread.sleep(400);
+                sample.toString()), Map.of("RUSTPROBE_TEST_OPEN_PAUSE_MS", "3000"));
+        early.awaitErr("rustprobe: test: reading");
         new ProcessBuilder("kill", "-INT", Long.toString(early.process.pid())).start().waitFor();
         assertEquals(130, early.exit(60), early.err());
         assertEquals("rustprobe: interrupted by SIGINT before anything was attached", early.lastErrLine());
