@@ -229,7 +229,33 @@ public final class InlineExits {
         if (op == 0xc8 || op == 0xc9) {
             return UNKNOWN; // enter, leave
         }
-        return ExitFinder.writesRegister(i, RSP) ? UNKNOWN : 0;
+        if (op < 0x100) {
+            return ExitFinder.writesRegister(i, RSP) ? UNKNOWN : 0;
+        }
+        return writesRspOutsideOneByteMap(i) ? UNKNOWN : 0;
+    }
+
+    /**
+     * Of the 0F, 0F 38 and 0F 3A maps, the instructions that write a general-purpose register: through ModRM.reg
+     * (cmov, imul, movzx/movsx, bsf/bsr, popcnt/lzcnt/tzcnt, movmsk, pmovmskb, cvt*2si, pextrw), or through a register
+     * r/m (setcc, movd/movq to a register, xadd, cmpxchg, shld/shrd, bt*, pextr*), or bswap. The rest (SSE and the
+     * like) write xmm registers or memory, whatever their register numbers.
+     */
+    private static boolean writesRspOutsideOneByteMap(Instruction i) {
+        int op = i.opcode();
+        if (op == 0x1c8 + RSP && (i.rex() & 1) == 0) {
+            return true; // bswap esp/rsp
+        }
+        if (!i.hasModrm()) {
+            return false;
+        }
+        boolean viaReg = op >= 0x140 && op <= 0x14f || op == 0x1af || op == 0x1b6 || op == 0x1b7 || op == 0x1be
+                || op == 0x1bf || op == 0x1bc || op == 0x1bd || op == 0x1b8 || op == 0x1d7 || op == 0x150
+                || op == 0x12c || op == 0x12d || op == 0x1c5 || op >= 0x2f0 && op <= 0x2f7;
+        boolean viaRm = op >= 0x190 && op <= 0x19f || op == 0x17e || op == 0x1c0 || op == 0x1c1 || op == 0x1b0
+                || op == 0x1b1 || op == 0x1a4 || op == 0x1a5 || op == 0x1ac || op == 0x1ad || op == 0x1ab
+                || op == 0x1b3 || op == 0x1bb || op == 0x1ba || op >= 0x314 && op <= 0x317;
+        return viaReg && i.reg() == RSP || viaRm && i.rmIsRegister() && i.rmReg() == RSP;
     }
 
     private static long littleEndianInt(byte[] code, int at) {

@@ -36,7 +36,9 @@ import java.util.List;
  *    that address, so the order in which probes at one address fire does not matter) pop the frame of that entry
  *    site whose rsp is the exit's rsp minus the copy's stack delta there, searched among the top
  *    INLINE_EXIT_SEARCH frames, and write a TYPE_INLINE_RETURN record for it. A path that reaches the exit without
- *    entering the copy finds no such frame and pops nothing.
+ *    entering the copy finds no such frame and pops nothing;
+ *  - a CATCH marks the inline frames it leaves on top CAUGHT_ABOVE: the catch ran in their caller's frame, so a
+ *    copy among them that is never exited was unwound by that panic, and is reported as an unwind when found dead.
  * User space then only joins a return with the call record that has the same tid and entry ktime.
  */
 public final class ProbeProgram {
@@ -55,6 +57,12 @@ public final class ProbeProgram {
     public static final int INLINE_EXIT_SEARCH = 4;
     /** Set in a frame's site word (above the 32-bit site id) when an inlined call pushed it. */
     public static final long INLINE_FRAME = 1L << 32;
+    /**
+     * Set on an inline frame left on top when a panic is caught (CATCH): the panic was caught in the function that
+     * holds the copy, so the copy either holds the catch (its exit comes later) or was unwound. Found dead later, it
+     * is reported as an unwind, not as an exit not seen.
+     */
+    public static final long CAUGHT_ABOVE = 1L << 33;
 
     /** bpf_ringbuf_submit flags, and bpf_ringbuf_query's BPF_RB_AVAIL_DATA (linux/bpf.h). */
     static final int BPF_RB_NO_WAKEUP = 1;
@@ -271,9 +279,13 @@ public final class ProbeProgram {
             // alive: frame rsp > R; at R, as the header comment says for each role
             a.jmpReg(JmpOp.JGT, Reg.R3, Reg.R4, "popped");
             if (role == Role.INLINE_CALL) {
+                String again = a.newLabel("again");
                 a.jne(Reg.R3, Reg.R4, dead)
                         .ldxdw(Reg.R5, Reg.R2, 24).ldxdw(Reg.R1, Reg.R10, S_SITE).ld64Imm(Reg.R0, INLINE_FRAME)
-                        .or(Reg.R1, Reg.R0).jne(Reg.R5, Reg.R1, "popped")
+                        .or(Reg.R1, Reg.R0).jeq(Reg.R5, Reg.R1, again)
+                        .ld64Imm(Reg.R0, CAUGHT_ABOVE).or(Reg.R1, Reg.R0).jne(Reg.R5, Reg.R1, "popped")
+                        .ja(dead) // this copy, open when a panic was caught in its caller: unwound
+                        .label(again)
                         .stImm(Size.DW, Reg.R10, S_UNW_FLAGS, RecordLayout.FLAG_MATCHED | RecordLayout.FLAG_EXIT_UNSEEN
                                 | RecordLayout.FLAG_REENTERED)
                         .ja(flagged);
@@ -284,7 +296,8 @@ public final class ProbeProgram {
             }
             a.label(dead).stImm(Size.DW, Reg.R10, S_UNW_FLAGS, RecordLayout.FLAG_MATCHED);
             if (!catcher) {
-                a.ldxdw(Reg.R5, Reg.R2, 24).rsh(Reg.R5, 32).jeq(Reg.R5, 0, flagged)
+                // an inline frame (1 above the site id) is an exit not seen; out-of-line (0) or caught (3): an unwind
+                a.ldxdw(Reg.R5, Reg.R2, 24).rsh(Reg.R5, 32).jne(Reg.R5, 1, flagged)
                         .stImm(Size.DW, Reg.R10, S_UNW_FLAGS, RecordLayout.FLAG_MATCHED | RecordLayout.FLAG_EXIT_UNSEEN);
             }
             a.label(flagged);
@@ -305,6 +318,7 @@ public final class ProbeProgram {
         }
         a.label("popped");
         if (catcher) {
+            emitMarkCaught(a);
             a.ja("exit");
         } else if (call) {
             a.ldxdw(Reg.R1, FRAMES, 0).jge(Reg.R1, MAX_FRAMES, "full")
@@ -334,6 +348,16 @@ public final class ProbeProgram {
         }
     }
 
+    /** Marks CAUGHT_ABOVE the inline frames on top of the stack, down to the first out-of-line one. */
+    private static void emitMarkCaught(Asm a) {
+        for (int p = 0; p < INLINE_EXIT_SEARCH; p++) {
+            a.ldxdw(Reg.R1, FRAMES, 0).jle(Reg.R1, p, "exit").jgt(Reg.R1, MAX_FRAMES, "exit")
+                    .sub(Reg.R1, p + 1).mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
+                    .ldxdw(Reg.R5, Reg.R2, 24).mov64Reg(Reg.R3, Reg.R5).rsh(Reg.R3, 32).jeq(Reg.R3, 0, "exit")
+                    .ld64Imm(Reg.R4, CAUGHT_ABOVE).or(Reg.R5, Reg.R4).stxdw(Reg.R2, 24, Reg.R5);
+        }
+    }
+
     /**
      * Pops the frame of x's entry site whose rsp is this rsp minus x.rspDelta, if one is among the top
      * INLINE_EXIT_SEARCH frames (closing the gap: frames pushed above it at the same address, in whichever order
@@ -346,7 +370,8 @@ public final class ProbeProgram {
             // r2 = the frame p below the top (FRAMES + (depth-1-p)*24), whose words are at r2+8, +16, +24
             a.ldxdw(Reg.R1, FRAMES, 0).jle(Reg.R1, p, done).jgt(Reg.R1, MAX_FRAMES, done)
                     .sub(Reg.R1, p + 1).mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
-                    .ldxdw(Reg.R3, Reg.R2, 24).ld64Imm(Reg.R4, INLINE_FRAME | x.entrySite()).jne(Reg.R3, Reg.R4, miss)
+                    .ldxdw(Reg.R3, Reg.R2, 24).ld64Imm(Reg.R4, ~CAUGHT_ABOVE).and(Reg.R3, Reg.R4)
+                    .ld64Imm(Reg.R4, INLINE_FRAME | x.entrySite()).jne(Reg.R3, Reg.R4, miss)
                     .ldxdw(Reg.R3, Reg.R2, 8).ldxdw(Reg.R4, CTX, PtRegs.RSP.offset());
             if (x.rspDelta() != 0) {
                 a.sub(Reg.R4, (int) x.rspDelta());
