@@ -113,20 +113,19 @@ public final class Summary {
 
     /** Calls of a function by site label (see label). */
     public Map<String, Long> callsBySite(String function) {
-        Stats st = byFunction.get(function);
-        Map<String, Long> out = new LinkedHashMap<>();
-        if (st != null) {
-            st.callsBySite.forEach((k, v) -> out.put(k, v[0]));
-        }
-        return Map.copyOf(out);
+        return bySite(function, 0);
     }
 
     /** Of an inlined function's calls by site label, those paired with their end (an inline return). */
     public Map<String, Long> returnsBySite(String function) {
+        return bySite(function, 1);
+    }
+
+    private Map<String, Long> bySite(String function, int counter) {
         Stats st = byFunction.get(function);
         Map<String, Long> out = new LinkedHashMap<>();
         if (st != null) {
-            st.callsBySite.forEach((k, v) -> out.put(k, v[1]));
+            st.callsBySite.forEach((k, v) -> out.put(k, v[counter]));
         }
         return Map.copyOf(out);
     }
