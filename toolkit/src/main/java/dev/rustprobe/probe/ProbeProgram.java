@@ -74,7 +74,10 @@ public final class ProbeProgram {
     public enum Role {
         /** A function's entry: record the call and push its frame, so that a return pairs with it. */
         CALL,
-        /** A call nothing will return from as far as we can see (an inlined site, --returns=none): no frame. */
+        /**
+         * A call nothing will return from as far as we can see (an inlined copy whose exits are unknown,
+         * --returns=none): no frame.
+         */
         CALL_UNPAIRED,
         /**
          * An inlined call's first instruction: record the call and push a frame marked INLINE_FRAME, which only its
