@@ -138,7 +138,7 @@ class InlineExitsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0"})
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "RELEASE_V0", "RELEASE_DWARF5", "RELEASE_V0_DWARF5"})
     void theExitsOfEveryPairedInlinedCopyAreWhereObjdumpSaysControlLeavesItsDwarfRanges(Variant v) {
         TracePlan plan = ProbePlanner.plan(dev.rustprobe.index.IndexedBinary.open(SampleRust.binary(v)),
                 List.of(dev.rustprobe.index.Pattern.parse("sample_rust::**")), ProbePlannerTest.DEFAULT);
