@@ -28,6 +28,8 @@ import dev.rustprobe.probe.Instruction;
 import dev.rustprobe.probe.PanicCatch;
 import dev.rustprobe.probe.UnwindSafety;
 import dev.rustprobe.probe.UprobeCost;
+import dev.rustprobe.probe.InlineExits;
+import dev.rustprobe.probe.ProbePlanner;
 import dev.rustprobe.probe.X86Decoder;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -64,8 +66,15 @@ public final class ExplainCommand implements Command {
     /** Everything explain says about one function, computed before anything is printed. */
     /** siteValues: per inline site (same order as sites), its parameters at the site's first address. */
     record Explained(Function function, List<CopyInfo> copies, List<String> genericSiblings, List<InlineSite> sites,
-                     List<List<SiteValue>> siteValues, List<ProbeCost> siteCosts, Optional<Signature> signature,
-                     boolean dwarf, String verdict) {
+                     List<List<SiteValue>> siteValues, List<ProbeCost> siteCosts, List<List<InlineExitInfo>> siteExits,
+                     Optional<Signature> signature, boolean dwarf, String verdict) {
+    }
+
+    /**
+     * Where one entry of an inlined copy is left (InlineExits: what trace pairs the call with), each exit with the
+     * cost of its probe; or why it cannot be paired.
+     */
+    record InlineExitInfo(long entry, InlineExits.Result result, List<ProbeCost> costs) {
     }
 
     /** locations: where each parameter and the return value are at this copy's entry (dev.rustprobe.abi), or empty. */
@@ -166,13 +175,23 @@ public final class ExplainCommand implements Command {
         List<InlineSite> sites = debug.inlineSites(f);
         List<List<SiteValue>> siteValues = new ArrayList<>();
         List<ProbeCost> siteCosts = new ArrayList<>();
+        List<List<InlineExitInfo>> siteExits = new ArrayList<>();
         for (InlineSite site : sites) {
             siteValues.add(dw == null || !site.probeable() ? List.of() : inlineValues(dw, vtables, site));
             siteCosts.add(site.probeable() ? ProbeCost.of(firstInstruction(binary, site.entry()), 0) : null);
+            List<InlineExitInfo> exits = new ArrayList<>();
+            if (site.probeable()) {
+                for (long pc : ProbePlanner.inlineEntries(binary.elf(), site)) {
+                    InlineExits.Result r = InlineExits.find(binary.elf(), site.ranges(), pc, unwind.functionAt(pc));
+                    exits.add(new InlineExitInfo(pc, r, r.exits().stream()
+                            .map(x -> ProbeCost.of(firstInstruction(binary, x.address()), 0)).toList()));
+                }
+            }
+            siteExits.add(exits);
         }
         Optional<Signature> signature = debug.signature(f);
         boolean described = dwarf && ListCommand.describes(f, debug, sites.size());
-        return new Explained(f, copies, siblings, sites, siteValues, siteCosts, signature, described,
+        return new Explained(f, copies, siblings, sites, siteValues, siteCosts, siteExits, signature, described,
                 verdict(f, copies, siblings, sites, dwarf, index));
     }
 
@@ -487,6 +506,13 @@ public final class ExplainCommand implements Command {
                         b.append("      probe at ").append(CliSupport.hex(s.entry())).append(": ")
                                 .append(cost.handling().sentence()).append(" (").append(cost.bytes()).append(")\n");
                     }
+                    List<InlineExitInfo> exits = e.siteExits().get(k);
+                    for (InlineExitInfo x : exits) {
+                        b.append("      exits").append(exits.size() > 1 ? " of the copy entered at "
+                                + CliSupport.hex(x.entry()) : "").append(": ");
+                        appendInlineExits(b, x);
+                        b.append('\n');
+                    }
                     if (!values.isEmpty()) {
                         b.append("      at ").append(CliSupport.hex(s.entry())).append(": ");
                         for (int j = 0; j < values.size(); j++) {
@@ -544,6 +570,25 @@ public final class ExplainCommand implements Command {
         }
         w.beginObject().field("handling", c.label()).field("bytes", c.bytes())
                 .field("sentence", c.handling().sentence()).endObject();
+    }
+
+    /** "0x27d20 fall-through (single-stepped), 0x27d40 jump out (emulated, rsp +8)", or why there are none. */
+    private static void appendInlineExits(StringBuilder b, InlineExitInfo x) {
+        if (!x.result().paired()) {
+            b.append("unknown, so trace records its calls without their end: ").append(x.result().unpairedReason());
+            return;
+        }
+        List<InlineExits.Exit> exits = x.result().exits();
+        for (int j = 0; j < exits.size(); j++) {
+            InlineExits.Exit ex = exits.get(j);
+            ProbeCost cost = x.costs().get(j);
+            b.append(j == 0 ? "" : ", ").append(CliSupport.hex(ex.address())).append(' ').append(ex.how().text())
+                    .append(" (").append(cost == null ? "not probe-able" : cost.label());
+            if (ex.rspDelta() != 0) {
+                b.append(", rsp ").append(ex.rspDelta() > 0 ? "+" : "").append(ex.rspDelta());
+            }
+            b.append(')');
+        }
     }
 
     private static void appendRanges(StringBuilder b, List<AddressRange> ranges) {
@@ -625,6 +670,20 @@ public final class ExplainCommand implements Command {
                 w.endArray();
                 values(w.name("values"), e.siteValues().get(k));
                 probeCost(w.name("probe"), e.siteCosts().get(k));
+                w.name("exits").beginArray();
+                String unpaired = null;
+                for (InlineExitInfo x : e.siteExits().get(k)) {
+                    unpaired = unpaired != null ? unpaired : x.result().unpairedReason();
+                    for (int j = 0; j < x.result().exits().size(); j++) {
+                        InlineExits.Exit ex = x.result().exits().get(j);
+                        w.beginObject().field("entry", CliSupport.hex(x.entry()))
+                                .field("address", CliSupport.hex(ex.address())).field("how", ex.how().text())
+                                .field("rspDelta", ex.rspDelta());
+                        probeCost(w.name("probe"), x.costs().get(j));
+                        w.endObject();
+                    }
+                }
+                w.endArray().field("exitsNote", unpaired);
                 w.endObject();
             }
             w.endArray();

@@ -342,7 +342,8 @@ public final class TraceCommand implements Command {
                 err.println("rustprobe: tracing " + plan.functions().size() + " function"
                         + (plan.functions().size() == 1 ? "" : "s") + " at "
                         + count(plan.count(ProbeSite.Kind.ENTRY), "entry", "entries") + ", "
-                        + count(plan.count(ProbeSite.Kind.INLINE), "inlined site", "inlined sites") + " and "
+                        + count(plan.count(ProbeSite.Kind.INLINE), "inlined site", "inlined sites") + " (with "
+                        + count(plan.count(ProbeSite.Kind.INLINE_EXIT), "exit", "exits") + ") and "
                         + count(plan.count(ProbeSite.Kind.RETURN), "return site", "return sites")
                         + (child != null ? " of " + command.get(0) + " (pid " + child.pid() + ")"
                         : pid.isPresent() ? " of pid " + pid.getAsInt() : " in every process running "

@@ -167,7 +167,7 @@ public final class ExitFinder {
         return (i.prefixes() & (Instruction.P_VEX | Instruction.P_EVEX)) == 0;
     }
 
-    private static boolean writesRegister(Instruction i, int r) {
+    static boolean writesRegister(Instruction i, int r) {
         if (!legacy(i)) {
             return false; // vector instructions do not write general-purpose registers we chase
         }

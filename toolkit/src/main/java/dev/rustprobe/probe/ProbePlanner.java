@@ -95,6 +95,7 @@ public final class ProbePlanner {
                 planInlineSites(f, inlineSites.getOrDefault(f.name(), List.of()));
             }
         }
+        planInlineExits();
         if (catches != null && sites.stream().anyMatch(ProbeSite::paired)) {
             planCatch(catches);
         }
@@ -258,13 +259,15 @@ public final class ProbePlanner {
 
     private void planInlineSites(Function f, List<InlineSite> inlineSites) {
         int folded = 0;
+        int unpaired = 0;
+        String firstUnpaired = null;
         for (InlineSite site : inlineSites) {
             if (!site.probeable()) {
                 folded++;
                 continue;
             }
             Optional<InlinedCall> call = inlinedCall(site);
-            for (long pc : inlineEntries(site)) {
+            for (long pc : inlineEntries(binary.elf(), site)) {
                 OptionalLong off = binary.elf().fileOffsetOf(pc);
                 if (off.isEmpty()) {
                     continue;
@@ -278,13 +281,81 @@ public final class ProbePlanner {
                                 + " evaluated (" + e.getMessage() + "): its values are not shown");
                     }
                 }
+                InlineExits.Result exits = options.returns() == Returns.NONE ? null
+                        : InlineExits.find(binary.elf(), site.ranges(), pc, unwind.functionAt(pc));
+                boolean paired = exits != null && exits.paired();
+                if (exits != null && !paired && unpaired++ == 0) {
+                    firstUnpaired = "at " + callSite(site) + " (0x" + Long.toHexString(pc) + "): "
+                            + exits.unpairedReason();
+                }
+                int id = sites.size();
                 add(ProbeSite.Kind.INLINE, f.name(), List.of(), site.entry(), pc, off.getAsLong(), site.caller(),
-                        callSite(site), null, ProbeProgram.Role.CALL_UNPAIRED, -1, false, values, call.isPresent());
+                        callSite(site), null, paired ? ProbeProgram.Role.INLINE_CALL : ProbeProgram.Role.CALL_UNPAIRED,
+                        -1, false, values, call.isPresent());
+                if (paired) {
+                    for (InlineExits.Exit x : exits.exits()) {
+                        pendingExits.computeIfAbsent(new ExitAt(x.address(), x.jcc()), k -> new ArrayList<>())
+                                .add(new PendingExit(id, x));
+                    }
+                }
             }
         }
         if (folded > 0) {
             warnings.add(folded + " inlined call site" + (folded == 1 ? "" : "s") + " of " + f.name()
                     + " left no code (constant-folded away): nothing there can be probed");
+        }
+        if (unpaired > 0) {
+            warnings.add(unpaired + " inlined call" + (unpaired == 1 ? "" : "s") + " of " + f.name() + " cannot be"
+                    + " paired with " + (unpaired == 1 ? "its end" : "their ends") + " and " + (unpaired == 1
+                    ? "is" : "are") + " recorded without a duration; the first " + firstUnpaired);
+        }
+    }
+
+    private record ExitAt(long address, int jcc) {}
+
+    private record PendingExit(int entrySite, InlineExits.Exit exit) {}
+
+    /** Inline exits by address (and condition), in the order the entries were planned. */
+    private final Map<ExitAt, List<PendingExit>> pendingExits = new LinkedHashMap<>();
+
+    /**
+     * One INLINE_EXIT site per exit address, popping every copy left there; and the same exits on each other
+     * program at that address (an inline entry that follows the copy, the caller's ret), so that whichever of the
+     * probes at one address fires first pops them.
+     */
+    private void planInlineExits() {
+        for (Map.Entry<ExitAt, List<PendingExit>> e : pendingExits.entrySet()) {
+            long address = e.getKey().address();
+            int jcc = e.getKey().jcc();
+            List<PendingExit> list = e.getValue();
+            OptionalLong off = binary.elf().fileOffsetOf(address);
+            if (off.isEmpty()) {
+                warnings.add("the inlined copies left at 0x" + Long.toHexString(address) + " are not in a loaded"
+                        + " segment there: their exits are not seen");
+                continue;
+            }
+            if (list.size() > ProbeProgram.MAX_INLINE_EXITS) {
+                warnings.add(list.size() + " inlined copies are left at 0x" + Long.toHexString(address) + "; only the"
+                        + " first " + ProbeProgram.MAX_INLINE_EXITS + " are paired there");
+                list = list.subList(0, ProbeProgram.MAX_INLINE_EXITS);
+            }
+            List<ProbeProgram.InlineExit> pops = list.stream()
+                    .map(p -> new ProbeProgram.InlineExit(p.entrySite(), p.exit().rspDelta())).toList();
+            for (int k = 0; k < sites.size(); k++) {
+                ProbeSite s = sites.get(k);
+                ProbeProgram.Role r = s.spec().role();
+                if (s.fileOffset() == off.getAsLong() && !s.uretprobe() && s.spec().jccCondition() == jcc
+                        && (r == ProbeProgram.Role.CALL || r == ProbeProgram.Role.INLINE_CALL
+                        || r == ProbeProgram.Role.RETURN) && s.spec().inlineExits().isEmpty()) {
+                    sites.set(k, s.withSpec(s.spec().withInlineExits(pops)));
+                }
+            }
+            ProbeSite first = sites.get(list.get(0).entrySite());
+            FetchPlan none = FetchPlanner.plan(List.of(), options.maxBytes());
+            sites.add(new ProbeSite(sites.size(), ProbeSite.Kind.INLINE_EXIT, first.function(), List.of(),
+                    first.address(), address, off.getAsLong(), first.caller(), first.callSite(),
+                    list.get(0).exit().how().text(), new ProbeProgram.Spec(ProbeProgram.Role.INLINE_EXIT, jcc, none,
+                    pops), false, List.of(), false));
         }
     }
 
@@ -293,7 +364,7 @@ public final class ProbePlanner {
      * not jump into each other is an unrolled loop (one copy per iteration, each entered from the caller), so every
      * range is an entry; otherwise later ranges continue the same call (a cold part, a cleanup path) and are not.
      */
-    List<Long> inlineEntries(InlineSite site) {
+    public static List<Long> inlineEntries(ElfFile elf, InlineSite site) {
         List<dev.rustprobe.index.AddressRange> ranges = site.ranges().stream().filter(r -> r.length() > 0).toList();
         List<Long> out = new ArrayList<>();
         if (ranges.isEmpty()) {
@@ -306,7 +377,7 @@ public final class ProbePlanner {
         }
         Set<Long> targets = new HashSet<>();
         for (dev.rustprobe.index.AddressRange r : ranges) {
-            byte[] code = FunctionCode.read(binary.elf(), r.low(), r.length());
+            byte[] code = FunctionCode.read(elf, r.low(), r.length());
             if (code == null) {
                 return out;
             }

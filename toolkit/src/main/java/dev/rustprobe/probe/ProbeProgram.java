@@ -25,6 +25,20 @@ import java.util.List;
  *  - at the entry of a function the catch_unwind landing pad calls (CATCH: std's do_catch or cleanup, see
  *    PanicCatch), the unwinder has already left every frame with rsp <= R: they are all popped and reported at
  *    once, so a panic's unwinds do not wait for the thread's next traced event.
+ * Inlined calls (INLINE_CALL) push frames too, marked INLINE_FRAME in their site word: their rsp is the caller's at
+ * the copy's first instruction, so several frames may share one rsp (a caller and the copies inlined into it,
+ * nested copies entered at one address, in either order of firing). Hence at rsp R
+ *  - a CALL leaves inline frames at R alive, an INLINE_CALL every frame at R but its own site's (a copy entered
+ *    again before its exit was seen), a RETURN every frame at R that is not inline (the caller is leaving);
+ *  - an inline frame found dead other than at a CATCH is reported with FLAG_EXIT_UNSEEN, not as an unwind: the copy
+ *    was left by a way no exit probe saw (FLAG_REENTERED: the same copy was entered again at the same rsp);
+ *  - an inline copy's exits (Spec.inlineExits, on the INLINE_EXIT program at the exit and on every other program at
+ *    that address, so the order in which probes at one address fire does not matter) pop the frame of that entry
+ *    site whose rsp is the exit's rsp minus the copy's stack delta there, searched among the top
+ *    INLINE_EXIT_SEARCH frames, and write a TYPE_INLINE_RETURN record for it. A path that reaches the exit without
+ *    entering the copy finds no such frame and pops nothing;
+ *  - a CATCH marks the inline frames it leaves on top CAUGHT_ABOVE: the catch ran in their caller's frame, so a
+ *    copy among them that is never exited was unwound by that panic, and is reported as an unwind when found dead.
  * User space then only joins a return with the call record that has the same tid and entry ktime.
  */
 public final class ProbeProgram {
@@ -37,6 +51,18 @@ public final class ProbeProgram {
     public static final int STACK_VALUE_SIZE = 8 + MAX_FRAMES * FRAME_SIZE;
     /** As many reads as the fetch planner may plan for one site (FetchPlanner.MAX_READS). */
     public static final int MAX_READS = 64;
+    /** Inline exits one program may pop (entry sites exiting at one address, nested copies included). */
+    public static final int MAX_INLINE_EXITS = 16;
+    /** How many frames from the top an inline exit looks through for its copy's frame. */
+    public static final int INLINE_EXIT_SEARCH = 4;
+    /** Set in a frame's site word (above the 32-bit site id) when an inlined call pushed it. */
+    public static final long INLINE_FRAME = 1L << 32;
+    /**
+     * Set on an inline frame left on top when a panic is caught (CATCH): the panic was caught in the function that
+     * holds the copy, so the copy either holds the catch (its exit comes later) or was unwound. Found dead later, it
+     * is reported as an unwind, not as an exit not seen.
+     */
+    public static final long CAUGHT_ABOVE = 1L << 33;
 
     /** bpf_ringbuf_submit flags, and bpf_ringbuf_query's BPF_RB_AVAIL_DATA (linux/bpf.h). */
     static final int BPF_RB_NO_WAKEUP = 1;
@@ -48,8 +74,21 @@ public final class ProbeProgram {
     public enum Role {
         /** A function's entry: record the call and push its frame, so that a return pairs with it. */
         CALL,
-        /** A call nothing will return from as far as we can see (an inlined site, --returns=none): no frame. */
+        /**
+         * A call nothing will return from as far as we can see (an inlined copy whose exits are unknown,
+         * --returns=none): no frame.
+         */
         CALL_UNPAIRED,
+        /**
+         * An inlined call's first instruction: record the call and push a frame marked INLINE_FRAME, which only its
+         * copy's exits (INLINE_EXIT) pop.
+         */
+        INLINE_CALL,
+        /**
+         * Where control leaves inlined copies: pops the frames Spec.inlineExits names (a TYPE_INLINE_RETURN record
+         * each) and records nothing else.
+         */
+        INLINE_EXIT,
         /** A ret or tail jump of the function: rsp is the entry rsp again. */
         RETURN,
         /** A uretprobe: it fires after the ret, so rsp is the entry rsp + 8. */
@@ -62,11 +101,45 @@ public final class ProbeProgram {
     }
 
     /**
+     * An inlined copy left here: the entry site whose frame to pop, and rspDelta, the rsp here minus the rsp at that
+     * entry (what the copy pushed and popped on the way), so that the frame's rsp is this rsp minus rspDelta.
+     */
+    public record InlineExit(int entrySite, long rspDelta) {
+        public InlineExit {
+            if (entrySite < 0 || rspDelta != (int) rspDelta) {
+                throw new IllegalArgumentException("an inline exit needs a site id and a 32-bit rsp delta, not "
+                        + entrySite + ", " + rspDelta);
+            }
+        }
+    }
+
+    /**
      * One program's code. jccCondition: for a conditional tail jump, its x86 condition code (0-15): the program
      * records nothing unless the jump is taken, judged from the saved EFLAGS; -1 for every other site.
+     * inlineExits: the inlined copies that are left at this program's address, popped before anything else.
      */
-    public record Spec(Role role, int jccCondition, FetchPlan plan) {
+    public record Spec(Role role, int jccCondition, FetchPlan plan, List<InlineExit> inlineExits) {
+        public Spec(Role role, int jccCondition, FetchPlan plan) {
+            this(role, jccCondition, plan, List.of());
+        }
+
+        public Spec withInlineExits(List<InlineExit> exits) {
+            return new Spec(role, jccCondition, plan, exits);
+        }
+
         public Spec {
+            inlineExits = List.copyOf(inlineExits);
+            if (inlineExits.size() > MAX_INLINE_EXITS) {
+                throw new IllegalArgumentException("a program pops at most " + MAX_INLINE_EXITS + " inline exits, not "
+                        + inlineExits.size());
+            }
+            if (role == Role.INLINE_EXIT && inlineExits.isEmpty()) {
+                throw new IllegalArgumentException("an INLINE_EXIT program needs the inline exits it pops");
+            }
+            if (!inlineExits.isEmpty() && role != Role.INLINE_EXIT && role != Role.CALL && role != Role.INLINE_CALL
+                    && role != Role.RETURN) {
+                throw new IllegalArgumentException("a " + role + " program cannot pop inline exits");
+            }
             if (jccCondition < -1 || jccCondition > 15) {
                 throw new IllegalArgumentException("x86 condition codes are 0-15, not " + jccCondition);
             }
@@ -118,9 +191,10 @@ public final class ProbeProgram {
     private static final int S_UNW_SITE = -64;
     private static final int S_SCRATCH = -72;
     private static final int S_LEN = -80;
+    private static final int S_UNW_FLAGS = -88;
     /** 1 when this site's reads may be taken from the read-only image; then S_FILE_X + pointer = its image offset. */
-    private static final int S_FILE_ON = -88;
-    private static final int S_FILE_X = -96;
+    private static final int S_FILE_ON = -96;
+    private static final int S_FILE_X = -104;
 
     // Register roles for the whole program.
     private static final Reg CTX = Reg.R6;
@@ -153,13 +227,13 @@ public final class ProbeProgram {
         a.stImm(Size.DW, Reg.R10, S_FLAGS, 0)
                 .stImm(Size.DW, Reg.R10, S_ENTRY_KTIME, 0)
                 .stImm(Size.DW, Reg.R10, S_ENTRY_SITE, 0);
-        if (spec.role() == Role.CATCH) {
-            emitCallStack(a, spec.role(), maps);
+        if (spec.role() == Role.CATCH || spec.role() == Role.INLINE_EXIT) {
+            emitCallStack(a, spec, maps);
             a.label("exit").mov64Imm(Reg.R0, 0).exit();
             return a.build();
         }
         if (spec.role() != Role.CALL_UNPAIRED) {
-            emitCallStack(a, spec.role(), maps);
+            emitCallStack(a, spec, maps);
         }
         a.label("record");
         maps.ring().emitReserve(a, layout.size(), RECORD, S_SCRATCH, "exit");
@@ -192,16 +266,18 @@ public final class ProbeProgram {
     }
 
     /**
-     * The thread's frames: looked up, created for a new thread, dead frames popped (each reported as an unwind),
-     * then the call pushed or the return paired. Ends by jumping to "record" ("exit" for a CATCH, which records
-     * nothing of its own); FRAMES is not used after it.
+     * The thread's frames: looked up, created for a new thread, the inline copies left here popped, dead frames
+     * popped (each reported as an unwind, or as an inline call whose exit was not seen), then the call pushed or the
+     * return paired. Ends by jumping to "record" ("exit" for a CATCH or INLINE_EXIT, which record nothing of their
+     * own); FRAMES is not used after it.
      */
-    private static void emitCallStack(Asm a, Role role, Maps maps) {
+    private static void emitCallStack(Asm a, Spec spec, Maps maps) {
+        Role role = spec.role();
         boolean catcher = role == Role.CATCH;
         a.mov64Reg(Reg.R1, PID_TGID).stxw(Reg.R10, S_TID, Reg.R1);
         emitLookupStack(a, maps);
-        if (catcher) {
-            a.jeq(Reg.R0, 0, "exit"); // a thread without frames has nothing to unwind
+        if (catcher || role == Role.INLINE_EXIT) {
+            a.jeq(Reg.R0, 0, "exit"); // a thread without frames has nothing to unwind or pop
         } else {
             a.jne(Reg.R0, 0, "stack_found");
             // A new thread: insert a zero stack (copied from the zero map, since 776 bytes do not fit the BPF stack).
@@ -214,17 +290,49 @@ public final class ProbeProgram {
             a.jeq(Reg.R0, 0, "record");
         }
         a.label("stack_found").mov64Reg(FRAMES, Reg.R0);
+        for (InlineExit x : spec.inlineExits()) {
+            emitInlineExit(a, x, maps);
+        }
+        if (role == Role.INLINE_EXIT) {
+            a.ja("exit");
+            return;
+        }
 
         // At a catch, as at a call, a frame at this very rsp is dead: it was a sibling call made from the same frame.
-        boolean call = role == Role.CALL || catcher;
+        boolean call = role == Role.CALL || role == Role.INLINE_CALL || catcher;
         // A stack never holds more than MAX_FRAMES frames, so a catch that pops that many has popped them all.
         int pops = catcher ? MAX_FRAMES : MAX_UNWINDS_PER_EVENT;
         for (int k = 0; k < pops; k++) {
             emitTopFrame(a, "popped");
             // r2 = the top frame, r3 = its rsp, r4 = this site's rsp
             emitSiteRsp(a, Reg.R4, role);
-            // alive: frame rsp > R at a call; frame rsp >= R at a return
-            a.jmpReg(call ? JmpOp.JGT : JmpOp.JGE, Reg.R3, Reg.R4, "popped");
+            String dead = a.newLabel("dead");
+            String flagged = a.newLabel("flagged");
+            // alive: frame rsp > R; at R, as the header comment says for each role
+            a.jmpReg(JmpOp.JGT, Reg.R3, Reg.R4, "popped");
+            if (role == Role.INLINE_CALL) {
+                String again = a.newLabel("again");
+                a.jne(Reg.R3, Reg.R4, dead)
+                        .ldxdw(Reg.R5, Reg.R2, 24).ldxdw(Reg.R1, Reg.R10, S_SITE).ld64Imm(Reg.R0, INLINE_FRAME)
+                        .or(Reg.R1, Reg.R0).jeq(Reg.R5, Reg.R1, again)
+                        .ld64Imm(Reg.R0, CAUGHT_ABOVE).or(Reg.R1, Reg.R0).jne(Reg.R5, Reg.R1, "popped")
+                        .ja(dead) // this copy, open when a panic was caught in its caller: unwound
+                        .label(again)
+                        .stImm(Size.DW, Reg.R10, S_UNW_FLAGS, RecordLayout.FLAG_MATCHED | RecordLayout.FLAG_EXIT_UNSEEN
+                                | RecordLayout.FLAG_REENTERED)
+                        .ja(flagged);
+            } else if (!catcher) {
+                // a CALL keeps the inline frames at R (a copy inlined where the caller starts), a RETURN the others
+                a.jne(Reg.R3, Reg.R4, dead).ldxdw(Reg.R5, Reg.R2, 24).rsh(Reg.R5, 32)
+                        .jmpImm(call ? JmpOp.JNE : JmpOp.JEQ, Reg.R5, 0, "popped");
+            }
+            a.label(dead).stImm(Size.DW, Reg.R10, S_UNW_FLAGS, RecordLayout.FLAG_MATCHED);
+            if (!catcher) {
+                // an inline frame (1 above the site id) is an exit not seen; out-of-line (0) or caught (3): an unwind
+                a.ldxdw(Reg.R5, Reg.R2, 24).rsh(Reg.R5, 32).jne(Reg.R5, 1, flagged)
+                        .stImm(Size.DW, Reg.R10, S_UNW_FLAGS, RecordLayout.FLAG_MATCHED | RecordLayout.FLAG_EXIT_UNSEEN);
+            }
+            a.label(flagged);
             a.ldxdw(Reg.R3, Reg.R2, 16).stxdw(Reg.R10, S_UNW_KTIME, Reg.R3)
                     .ldxdw(Reg.R3, Reg.R2, 24).stxdw(Reg.R10, S_UNW_SITE, Reg.R3)
                     .ldxdw(Reg.R1, FRAMES, 0).sub(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1);
@@ -236,19 +344,24 @@ public final class ProbeProgram {
                     .stxdw(Reg.R0, RecordLayout.PID_TGID, PID_TGID)
                     .ldxdw(Reg.R1, Reg.R10, S_NOW).stxdw(Reg.R0, RecordLayout.KTIME, Reg.R1)
                     .ldxdw(Reg.R1, Reg.R10, S_UNW_KTIME).stxdw(Reg.R0, RecordLayout.ENTRY_KTIME, Reg.R1)
-                    .stImm(Size.W, Reg.R0, RecordLayout.FLAGS, RecordLayout.FLAG_MATCHED);
+                    .ldxdw(Reg.R1, Reg.R10, S_UNW_FLAGS).stxw(Reg.R0, RecordLayout.FLAGS, Reg.R1);
             RingBuffer.emitSubmit(a, Reg.R0);
             a.label(next);
         }
         a.label("popped");
         if (catcher) {
+            emitMarkCaught(a);
             a.ja("exit");
         } else if (call) {
             a.ldxdw(Reg.R1, FRAMES, 0).jge(Reg.R1, MAX_FRAMES, "full")
                     .mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
                     .ldxdw(Reg.R3, CTX, PtRegs.RSP.offset()).stxdw(Reg.R2, 8, Reg.R3)
                     .ldxdw(Reg.R3, Reg.R10, S_NOW).stxdw(Reg.R2, 16, Reg.R3)
-                    .ldxdw(Reg.R3, Reg.R10, S_SITE).stxdw(Reg.R2, 24, Reg.R3)
+                    .ldxdw(Reg.R3, Reg.R10, S_SITE);
+            if (role == Role.INLINE_CALL) {
+                a.ld64Imm(Reg.R4, INLINE_FRAME).or(Reg.R3, Reg.R4);
+            }
+            a.stxdw(Reg.R2, 24, Reg.R3)
                     .add(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1)
                     .stImm(Size.DW, Reg.R10, S_FLAGS, RecordLayout.FLAG_PUSHED)
                     .ja("record")
@@ -258,12 +371,63 @@ public final class ProbeProgram {
             emitTopFrame(a, "record");
             emitSiteRsp(a, Reg.R4, role);
             a.jne(Reg.R3, Reg.R4, "record")
+                    .ldxdw(Reg.R5, Reg.R2, 24).rsh(Reg.R5, 32).jne(Reg.R5, 0, "record")
                     .ldxdw(Reg.R3, Reg.R2, 16).stxdw(Reg.R10, S_ENTRY_KTIME, Reg.R3)
                     .ldxdw(Reg.R3, Reg.R2, 24).stxdw(Reg.R10, S_ENTRY_SITE, Reg.R3)
                     .ldxdw(Reg.R1, FRAMES, 0).sub(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1)
                     .stImm(Size.DW, Reg.R10, S_FLAGS, RecordLayout.FLAG_MATCHED)
                     .ja("record");
         }
+    }
+
+    /** Marks CAUGHT_ABOVE the inline frames on top of the stack, down to the first out-of-line one. */
+    private static void emitMarkCaught(Asm a) {
+        for (int p = 0; p < INLINE_EXIT_SEARCH; p++) {
+            a.ldxdw(Reg.R1, FRAMES, 0).jle(Reg.R1, p, "exit").jgt(Reg.R1, MAX_FRAMES, "exit")
+                    .sub(Reg.R1, p + 1).mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
+                    .ldxdw(Reg.R5, Reg.R2, 24).mov64Reg(Reg.R3, Reg.R5).rsh(Reg.R3, 32).jeq(Reg.R3, 0, "exit")
+                    .ld64Imm(Reg.R4, CAUGHT_ABOVE).or(Reg.R5, Reg.R4).stxdw(Reg.R2, 24, Reg.R5);
+        }
+    }
+
+    /**
+     * Pops the frame of x's entry site whose rsp is this rsp minus x.rspDelta, if one is among the top
+     * INLINE_EXIT_SEARCH frames (closing the gap: frames pushed above it at the same address, in whichever order
+     * their probes fired, move down one), and writes a TYPE_INLINE_RETURN record for it.
+     */
+    private static void emitInlineExit(Asm a, InlineExit x, Maps maps) {
+        String done = a.newLabel("inline_exit_done");
+        for (int p = 0; p < INLINE_EXIT_SEARCH; p++) {
+            String miss = a.newLabel("inline_exit_miss");
+            // r2 = the frame p below the top (FRAMES + (depth-1-p)*24), whose words are at r2+8, +16, +24
+            a.ldxdw(Reg.R1, FRAMES, 0).jle(Reg.R1, p, done).jgt(Reg.R1, MAX_FRAMES, done)
+                    .sub(Reg.R1, p + 1).mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
+                    .ldxdw(Reg.R3, Reg.R2, 24).ld64Imm(Reg.R4, ~CAUGHT_ABOVE).and(Reg.R3, Reg.R4)
+                    .ld64Imm(Reg.R4, INLINE_FRAME | x.entrySite()).jne(Reg.R3, Reg.R4, miss)
+                    .ldxdw(Reg.R3, Reg.R2, 8).ldxdw(Reg.R4, CTX, PtRegs.RSP.offset());
+            if (x.rspDelta() != 0) {
+                a.sub(Reg.R4, (int) x.rspDelta());
+            }
+            a.jne(Reg.R3, Reg.R4, miss).ldxdw(Reg.R3, Reg.R2, 16).stxdw(Reg.R10, S_UNW_KTIME, Reg.R3);
+            for (int j = 0; j < p; j++) {
+                for (int w = 8; w <= 24; w += 8) {
+                    a.ldxdw(Reg.R3, Reg.R2, FRAME_SIZE * (j + 1) + w).stxdw(Reg.R2, FRAME_SIZE * j + w, Reg.R3);
+                }
+            }
+            a.ldxdw(Reg.R1, FRAMES, 0).sub(Reg.R1, 1).stxdw(FRAMES, 0, Reg.R1);
+            maps.ring().emitReserve(a, RecordLayout.INLINE_RETURN_SIZE, Reg.R0, S_SCRATCH, done);
+            a.stImm(Size.W, Reg.R0, RecordLayout.TYPE, RecordLayout.TYPE_INLINE_RETURN)
+                    .stImm(Size.W, Reg.R0, RecordLayout.SITE, x.entrySite())
+                    .stImm(Size.W, Reg.R0, RecordLayout.ENTRY_SITE, x.entrySite())
+                    .stxdw(Reg.R0, RecordLayout.PID_TGID, PID_TGID)
+                    .ldxdw(Reg.R1, Reg.R10, S_NOW).stxdw(Reg.R0, RecordLayout.KTIME, Reg.R1)
+                    .ldxdw(Reg.R1, Reg.R10, S_UNW_KTIME).stxdw(Reg.R0, RecordLayout.ENTRY_KTIME, Reg.R1)
+                    .stImm(Size.W, Reg.R0, RecordLayout.FLAGS, RecordLayout.FLAG_MATCHED);
+            RingBuffer.emitSubmit(a, Reg.R0);
+            a.ja(done);
+            a.label(miss);
+        }
+        a.label(done);
     }
 
     private static void emitLookupStack(Asm a, Maps maps) {

@@ -16,7 +16,8 @@ import java.util.List;
  * @param fileOffset   the probed file offset (what the kernel attaches to)
  * @param caller       for an inlined site: the function it is inlined into; else null
  * @param callSite     for an inlined site: "file:line:column" of the call; else null
- * @param exit         for a return site: how the function is left there ("ret", "tail jmp", "tail jcc", "uretprobe")
+ * @param exit         for a return site: how the function is left there ("ret", "tail jmp", "tail jcc", "uretprobe");
+ *                     for an inline exit: how the copy is left ("fall-through", "jump out", "ret", "tail jmp", ...)
  * @param values       what the site records: parameters at a call, the single "return" value at a return
  * @param described    DWARF describes the function here; when not, values is empty and says nothing about arity
  */
@@ -29,10 +30,18 @@ public record ProbeSite(int id, Kind kind, String function, List<String> aliases
     }
 
     /** CATCH: std's panic catch point (PanicCatch); it reports the frames a caught panic unwound, nothing else. */
-    public enum Kind { ENTRY, INLINE, RETURN, CATCH }
+    public enum Kind { ENTRY, INLINE, RETURN, CATCH,
+        /** Where inlined copies are left (ProbeProgram.Role.INLINE_EXIT); spec().inlineExits() names their entries. */
+        INLINE_EXIT }
 
     /** True when a return is expected to pair with this site's calls. */
     public boolean paired() {
-        return spec.role() == ProbeProgram.Role.CALL;
+        return spec.role() == ProbeProgram.Role.CALL || spec.role() == ProbeProgram.Role.INLINE_CALL;
+    }
+
+    /** The same site with another program (ProbePlanner adds the inline exits at a site's address). */
+    public ProbeSite withSpec(ProbeProgram.Spec other) {
+        return new ProbeSite(id, kind, function, aliases, copyAddress, address, fileOffset, caller, callSite, exit, other,
+                uretprobe, values, described);
     }
 }

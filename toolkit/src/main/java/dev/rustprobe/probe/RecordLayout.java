@@ -27,10 +27,14 @@ public final class RecordLayout {
     public static final int REGS_SIZE = 21 * 8;
     /** An unwind record is the header only, without registers. */
     public static final int UNWIND_SIZE = REGS;
+    /** So is an inline return: SITE and ENTRY_SITE name the inlined call's entry site, which has no return site. */
+    public static final int INLINE_RETURN_SIZE = REGS;
 
     public static final int TYPE_CALL = 0;
     public static final int TYPE_RETURN = 1;
     public static final int TYPE_UNWIND = 2;
+    /** An inlined copy was left (ProbeProgram.Role.INLINE_EXIT): its call's frame was popped. */
+    public static final int TYPE_INLINE_RETURN = 3;
 
     /** A call's frame was pushed on the thread's call stack: a return will pair with it. */
     public static final int FLAG_PUSHED = 1;
@@ -38,6 +42,13 @@ public final class RecordLayout {
     public static final int FLAG_MATCHED = 2;
     /** The thread's call stack was full, so this call's frame was not pushed. */
     public static final int FLAG_STACK_FULL = 4;
+    /**
+     * On an unwind record: the frame was an inlined call's, found dead at a call or return, not at a catch point.
+     * Its copy was left by a way no exit probe saw; it is no panic's doing as far as rustprobe can tell.
+     */
+    public static final int FLAG_EXIT_UNSEEN = 8;
+    /** With FLAG_EXIT_UNSEEN: found dead because the same copy was entered again at the same rsp. */
+    public static final int FLAG_REENTERED = 16;
 
     /**
      * Per read: u64 address @0, u32 bytes read @8 (0 when the read failed), u32 READ_* flags @12, data from @16.

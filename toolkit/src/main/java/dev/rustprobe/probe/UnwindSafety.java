@@ -131,6 +131,12 @@ public final class UnwindSafety {
         return k >= 0 ? name(k) : "0x" + Long.toHexString(start);
     }
 
+    /** {start, size} of the function symbol whose code holds address, or null when none does. */
+    public long[] functionAt(long address) {
+        int k = containing(address);
+        return k < 0 ? null : new long[] {starts[k], sizes[k]};
+    }
+
     /** The function symbol whose [start, start + size) holds address, or -1. */
     private int containing(long address) {
         long[] s = functionStarts();

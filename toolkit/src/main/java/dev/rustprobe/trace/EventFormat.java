@@ -20,6 +20,8 @@ public final class EventFormat {
     private static final byte[] EVENT_CALL = ascii("{\"event\":\"call\"");
     private static final byte[] EVENT_RETURN = ascii("{\"event\":\"return\"");
     private static final byte[] EVENT_UNWIND = ascii("{\"event\":\"unwind\"");
+    private static final byte[] EVENT_EXIT_UNSEEN = ascii("{\"event\":\"exit_unseen\"");
+    private static final byte[] JSON_REASON = ascii(",\"reason\":");
     private static final byte[] JSON_PID = ascii(",\"pid\":");
     private static final byte[] JSON_TID = ascii(",\"tid\":");
     private static final byte[] JSON_TIME = ascii(",\"time_ns\":");
@@ -125,7 +127,8 @@ public final class EventFormat {
             args(e, out, false);
         }
         out.put(')');
-        if (e.kind() == TraceEvent.Kind.RETURN) {
+        if (e.kind() == TraceEvent.Kind.RETURN && named.kind() != ProbeSite.Kind.INLINE) {
+            // an inlined call's return value has no DWARF location: its line has no "->"
             out.put(ARROW);
             ret(e, out, false);
         } else if (e.kind() == TraceEvent.Kind.UNWIND) {
@@ -141,7 +144,9 @@ public final class EventFormat {
             out.put(PID).decimal(e.pid()).put(' ');
         }
         out.put(TID).decimal(e.tid());
-        if (e.kind() != TraceEvent.Kind.CALL && e.call() == null) {
+        if (e.kind() == TraceEvent.Kind.EXIT_UNSEEN) {
+            out.ascii("  (no exit seen: ").utf8(reason(e)).put(')');
+        } else if (e.kind() != TraceEvent.Kind.CALL && e.call() == null) {
             out.ascii(e.durationNs() >= 0 ? "  (call record lost)" : "  (call not seen: it began before tracing)");
         }
     }
@@ -184,6 +189,11 @@ public final class EventFormat {
                 out.ascii(i == 0 ? "" : ", ").utf8(a.name()).put(':').put(' ').utf8(RustValue.render(a.value()));
             }
         }
+    }
+
+    /** Why an EXIT_UNSEEN event's call has no end. */
+    private static String reason(TraceEvent e) {
+        return e.ret() instanceof RustValue.Unavailable u ? u.reason() : "unknown";
     }
 
     private static void ret(TraceEvent e, ByteSink out, boolean json) {
@@ -260,7 +270,8 @@ public final class EventFormat {
     public void json(TraceEvent e, ByteSink out) {
         SiteText t = site(e.site());
         out.put(e.kind() == TraceEvent.Kind.CALL ? EVENT_CALL
-                : e.kind() == TraceEvent.Kind.RETURN ? EVENT_RETURN : EVENT_UNWIND);
+                : e.kind() == TraceEvent.Kind.RETURN ? EVENT_RETURN
+                : e.kind() == TraceEvent.Kind.UNWIND ? EVENT_UNWIND : EVENT_EXIT_UNSEEN);
         out.put(t.jsonFunction);
         out.put(JSON_PID).decimal(e.pid()).put(JSON_TID).decimal(e.tid()).put(JSON_TIME).decimal(e.timeNs());
         out.put(t.jsonSite);
@@ -268,6 +279,9 @@ public final class EventFormat {
             out.put(JSON_ARGS);
             args(e, out, true);
             out.put('}');
+            if (e.kind() == TraceEvent.Kind.EXIT_UNSEEN) {
+                out.put(JSON_REASON).utf8(RustValue.jsonString(reason(e)));
+            }
         } else {
             out.put(JSON_RET);
             ret(e, out, true);

@@ -13,10 +13,14 @@ public final class Summary {
     private static final int BUCKETS = 64;
 
     private static final class Stats {
-        /** Calls by where they were made: "entry", or the inlined call site (one site may have several entries). */
+        /**
+         * Calls by where they were made: "entry", or the inlined call site (one site may have several entries); [0]
+         * the calls, [1] for an inlined site the calls paired with their end.
+         */
         final Map<String, long[]> callsBySite = new LinkedHashMap<>();
         long returns;
         long unwinds;
+        long exitsUnseen;
         long returnsWithoutCall;
         final long[] hist = new long[BUCKETS];
     }
@@ -73,14 +77,12 @@ public final class Summary {
         SiteStats ss = siteStats(e.site());
         Stats st = ss.stats;
         switch (e.kind()) {
-            case CALL -> {
-                if (ss.calls == null) {
-                    ss.calls = st.callsBySite.computeIfAbsent(label(e.site()), k -> new long[1]);
-                }
-                ss.calls[0]++;
-            }
+            case CALL -> counter(ss)[0]++;
             case RETURN -> {
                 st.returns++;
+                if (e.site().kind() == ProbeSite.Kind.INLINE) {
+                    counter(ss)[1]++;
+                }
                 if (e.durationNs() >= 0) {
                     st.hist[bucket(e.durationNs())]++;
                 } else {
@@ -88,7 +90,15 @@ public final class Summary {
                 }
             }
             case UNWIND -> st.unwinds++;
+            case EXIT_UNSEEN -> st.exitsUnseen++;
         }
+    }
+
+    private long[] counter(SiteStats ss) {
+        if (ss.calls == null) {
+            ss.calls = ss.stats.callsBySite.computeIfAbsent(label(ss.site), k -> new long[2]);
+        }
+        return ss.calls;
     }
 
     /** "entry" (with the copy's address when the function has several), or "inlined into C at file:line:col". */
@@ -103,10 +113,19 @@ public final class Summary {
 
     /** Calls of a function by site label (see label). */
     public Map<String, Long> callsBySite(String function) {
+        return bySite(function, 0);
+    }
+
+    /** Of an inlined function's calls by site label, those paired with their end (an inline return). */
+    public Map<String, Long> returnsBySite(String function) {
+        return bySite(function, 1);
+    }
+
+    private Map<String, Long> bySite(String function, int counter) {
         Stats st = byFunction.get(function);
         Map<String, Long> out = new LinkedHashMap<>();
         if (st != null) {
-            st.callsBySite.forEach((k, v) -> out.put(k, v[0]));
+            st.callsBySite.forEach((k, v) -> out.put(k, v[counter]));
         }
         return Map.copyOf(out);
     }
@@ -129,6 +148,12 @@ public final class Summary {
         return st == null ? 0 : st.returns;
     }
 
+    /** Inlined calls whose end no exit probe saw (TraceEvent.Kind.EXIT_UNSEEN). */
+    public long exitsUnseen(String function) {
+        Stats st = byFunction.get(function);
+        return st == null ? 0 : st.exitsUnseen;
+    }
+
     public long unwinds(String function) {
         Stats st = byFunction.get(function);
         return st == null ? 0 : st.unwinds;
@@ -148,7 +173,7 @@ public final class Summary {
         for (Map.Entry<String, Stats> f : byFunction.entrySet()) {
             Stats st = f.getValue();
             long calls = calls(st);
-            if (calls == 0 && st.returns == 0 && st.unwinds == 0) {
+            if (calls == 0 && st.returns == 0 && st.unwinds == 0 && st.exitsUnseen == 0) {
                 silent.add(f.getKey());
                 continue;
             }
@@ -157,12 +182,20 @@ public final class Summary {
             if (st.unwinds > 0) {
                 b.append(", ").append(st.unwinds).append(st.unwinds == 1 ? " unwind" : " unwinds");
             }
+            if (st.exitsUnseen > 0) {
+                b.append(", ").append(st.exitsUnseen).append(" inlined ").append(st.exitsUnseen == 1 ? "call" : "calls")
+                        .append(" whose exit was not seen");
+            }
             if (st.returnsWithoutCall > 0) {
                 b.append(" (").append(st.returnsWithoutCall).append(" without a recorded call)");
             }
             b.append('\n');
             for (Map.Entry<String, long[]> c : st.callsBySite.entrySet()) {
-                b.append("  ").append(String.format("%8d", c.getValue()[0])).append("  ").append(c.getKey()).append('\n');
+                b.append("  ").append(String.format("%8d", c.getValue()[0])).append("  ").append(c.getKey());
+                if (c.getValue()[1] > 0) {
+                    b.append("  (").append(c.getValue()[1]).append(" ended)");
+                }
+                b.append('\n');
             }
             appendHistogram(b, st.hist);
         }

@@ -11,7 +11,8 @@ import java.util.List;
  * @param site       the probe site that fired: an entry or inlined site for calls and unwinds, a return site for returns
  * @param timeNs     CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns) when it fired
  * @param args       the call's arguments in declaration order (for a return or unwind: those of its call, if recorded)
- * @param ret        the returned value (returns only; else null)
+ * @param ret        the returned value (returns only; for an inlined call, unavailable with the reason; else null;
+ *                   for EXIT_UNSEEN the reason no end was seen)
  * @param durationNs for a paired return or an unwind: time since the call; -1 when no call was paired
  * @param call       for a return or unwind: the call event it ends, or null when that call was not recorded
  * @param rendered   when the session writes values as it drains (text or JSON): them, already in that form; args is
@@ -29,7 +30,11 @@ public record TraceEvent(Kind kind, ProbeSite site, int pid, int tid, long timeN
         this(kind, site, pid, tid, timeNs, args, ret, durationNs, call, null);
     }
 
-    public enum Kind { CALL, RETURN, UNWIND }
+    /**
+     * EXIT_UNSEEN: an inlined call whose frame was found left without any exit probe seeing it (ProbeProgram's
+     * FLAG_EXIT_UNSEEN); ret then holds the reason as an unavailable value, and there is no duration.
+     */
+    public enum Kind { CALL, RETURN, UNWIND, EXIT_UNSEEN }
 
     public record Arg(String name, RustValue value) {}
 

@@ -210,15 +210,15 @@ public final class TraceSession implements AutoCloseable {
         records++;
         int type = ProbeRecord.type(b);
         int siteId = ProbeRecord.site(b);
-        if (siteId < 0 || siteId >= layouts.length || type < 0 || type > RecordLayout.TYPE_UNWIND) {
+        if (siteId < 0 || siteId >= layouts.length || type < 0 || type > RecordLayout.TYPE_INLINE_RETURN) {
             unknownRecords++;
             return;
         }
         // read in place, not copied: nothing keeps the record past this call (its values are decoded or written here)
-        ProbeRecord r = new ProbeRecord(b.position() == 0 ? b : b.slice(),
-                type == RecordLayout.TYPE_UNWIND ? null : layouts[siteId]);
+        boolean headerOnly = type == RecordLayout.TYPE_UNWIND || type == RecordLayout.TYPE_INLINE_RETURN;
+        ProbeRecord r = new ProbeRecord(b.position() == 0 ? b : b.slice(), headerOnly ? null : layouts[siteId]);
         ProbeSite site = plan.sites().get(siteId);
-        if (type != RecordLayout.TYPE_UNWIND) {
+        if (!headerOnly) {
             // A uretprobe fires at the return address, in the caller: its rip says nothing of the site.
             Long known = site.uretprobe() ? biases.get(r.pid()) : null;
             long bias = known != null ? known : r.biasAt(site.address());
@@ -276,6 +276,17 @@ public final class TraceSession implements AutoCloseable {
                 }
                 e = new TraceEvent(TraceEvent.Kind.RETURN, site, r.pid(), r.tid(), r.ktime(), args, ret, duration, call,
                         rendered);
+            } else if (type == RecordLayout.TYPE_INLINE_RETURN) {
+                // SITE is the inlined call's own entry site: an inline copy has no return site, and no return value
+                TraceEvent.Rendered rendered = renderer == null ? null : new TraceEvent.Rendered(renderer.json(),
+                        callRendered == null ? null : callRendered.args(), renderer.json() ? INLINE_RET_JSON : null);
+                e = new TraceEvent(TraceEvent.Kind.RETURN, site, r.pid(), r.tid(), r.ktime(), args,
+                        renderer == null ? INLINE_RET : null, duration, call, rendered);
+            } else if (r.has(RecordLayout.FLAG_EXIT_UNSEEN)) {
+                ProbeSite entry = r.entrySite() >= 0 && r.entrySite() < layouts.length
+                        ? plan.sites().get(r.entrySite()) : site;
+                e = new TraceEvent(TraceEvent.Kind.EXIT_UNSEEN, entry, r.pid(), r.tid(), r.ktime(), args,
+                        r.has(RecordLayout.FLAG_REENTERED) ? REENTERED : EXIT_NOT_SEEN, -1, call, callRendered);
             } else {
                 ProbeSite entry = r.entrySite() >= 0 && r.entrySite() < layouts.length
                         ? plan.sites().get(r.entrySite()) : site;
@@ -287,6 +298,16 @@ public final class TraceSession implements AutoCloseable {
     }
 
     static final RustValue UNIT = new RustValue.Struct("()", List.of(), RustValue.StructStyle.TUPLE);
+    /** What an inlined call returns, as far as a probe can tell. */
+    static final RustValue INLINE_RET = new RustValue.Unavailable("inlined: DWARF gives no location for an inlined"
+            + " call's return value");
+    private static final byte[] INLINE_RET_JSON = RustValue.toJson(INLINE_RET)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /** Why an inlined call has no end (the ret field of an EXIT_UNSEEN event). */
+    static final RustValue REENTERED = new RustValue.Unavailable("its copy was entered again at the same stack depth"
+            + " before any exit probe saw it left");
+    static final RustValue EXIT_NOT_SEEN = new RustValue.Unavailable("its copy was left by a way no exit probe saw"
+            + " (its caller went on or returned first)");
 
     /** Decodes one value; a decoder failure becomes an unavailable value with the reason, never a lost event. */
     public static RustValue decode(SiteValue v, ProbeRecord r) {

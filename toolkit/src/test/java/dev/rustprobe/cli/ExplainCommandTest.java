@@ -65,8 +65,16 @@ class ExplainCommandTest {
         // scale(x, 3) at main.rs:159: k was folded to the constant the program passed
         BadInputTest.Result t = BadInputTest.run("explain", bin.toString(), "sample_rust::inline::scale");
         assertEquals(0, t.code(), t.err());
-        assertTrue(t.out().matches("(?s).*main\\.rs:159:\\d+ [^\n]*\n(      probe at [^\n]*\n)?      at 0x[0-9a-f]+: x rbx,"
-                + " k const 3\n.*"), t.out());
+        // and where that copy is left: the instruction after its range (main.rs:159 is 0x27d19-0x27d20)
+        assertTrue(t.out().matches("(?s).*main\\.rs:159:\\d+  0x([0-9a-f]+)-0x([0-9a-f]+)\n(      probe at [^\n]*\n)?"
+                + "      exits: 0x\\2 fall-through \\((single-stepped|emulated)\\)\n      at 0x[0-9a-f]+: x rbx, k const 3\n.*"),
+                t.out());
+        BadInputTest.Result j = BadInputTest.run("explain", bin.toString(), "sample_rust::inline::scale", "--json");
+        assertTrue(j.out().matches("(?s).*\"exits\":\\[\\{\"entry\":\"0x[0-9a-f]+\",\"address\":\"0x[0-9a-f]+\","
+                + "\"how\":\"fall-through\",\"rspDelta\":0,\"probe\":\\{\"handling\":.*\"exitsNote\":null.*"), j.out());
+        BadInputTest.Result u = BadInputTest.run("explain", bin.toString(), "sample_rust::parse_args");
+        assertTrue(u.out().contains("exits: unknown, so trace records its calls without their end: its indirect jump at"),
+                u.out());
     }
 
     @Test

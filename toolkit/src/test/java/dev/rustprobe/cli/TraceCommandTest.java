@@ -79,6 +79,7 @@ class TraceCommandTest {
         int returns = 0;
         int unwinds = 0;
         int inline = 0;
+        int inlineReturns = 0;
         for (Map<String, Object> e : events) {
             assertTrue(e.get("function") instanceof String && e.get("pid") instanceof BigDecimal
                     && e.get("tid") instanceof BigDecimal && e.get("time_ns") instanceof BigDecimal, e.toString());
@@ -98,8 +99,19 @@ class TraceCommandTest {
                 }
                 case "return" -> {
                     returns++;
-                    assertEquals("return", site);
                     assertTrue(e.containsKey("ret") && e.get("duration_ns") instanceof BigDecimal, e.toString());
+                    if (site.equals("inline")) {
+                        // an inlined call ends at its copy's exit: duration, caller and call site, no return value
+                        inlineReturns++;
+                        assertEquals("sample_rust::inline::scale", e.get("function"));
+                        assertTrue(e.get("caller") instanceof String && ((String) e.get("call_site")).matches(".*main\\.rs:\\d+:\\d+"),
+                                e.toString());
+                        assertTrue(((Map<?, ?>) e.get("ret")).get("unavailable").toString().startsWith("inlined"),
+                                e.toString());
+                        assertTrue(((BigDecimal) e.get("duration_ns")).signum() > 0, e.toString());
+                    } else {
+                        assertEquals("return", site);
+                    }
                 }
                 case "unwind" -> {
                     unwinds++;
@@ -114,7 +126,8 @@ class TraceCommandTest {
         // explode(13) is reported when std's catch_unwind catches the panic
         assertEquals(15, calls);
         assertEquals(5, inline);
-        assertEquals(9, returns, "place 6, explode(4), not_bool, run");
+        assertEquals(14, returns, "place 6, explode(4), not_bool, run, and scale's 5 inlined calls");
+        assertEquals(5, inlineReturns, "every inlined call of scale ends at an exit of its copy");
         assertEquals(1, unwinds, "explode(13)");
         Map<String, Object> place = events.stream().filter(e -> e.get("function").equals("sample_rust::orders::place")
                 && e.get("event").equals("call")).findFirst().orElseThrow();

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-final class DwarfFixtures {
+public final class DwarfFixtures {
     private static Path regenerated;
 
     private DwarfFixtures() {}
@@ -24,7 +24,7 @@ final class DwarfFixtures {
     }
 
     /** The fixture lines of a file (comments dropped) that describe the current build of the variant. */
-    static List<String> lines(Variant v, String file) {
+    public static List<String> lines(Variant v, String file) {
         Path dir = directory(v);
         try {
             return Files.readAllLines(dir.resolve(v.buildName()).resolve(file)).stream()

@@ -166,8 +166,14 @@ class ProbePlannerTest {
         assertEquals(0, none.count(ProbeSite.Kind.RETURN));
         assertTrue(none.sites().stream().noneMatch(ProbeSite::paired));
         assertEquals(0, none.count(ProbeSite.Kind.CATCH), "nothing to unwind without paired calls");
-        // inlined calls alone pair nothing either: no catch point
-        assertEquals(0, inline.count(ProbeSite.Kind.CATCH));
+        // inlined calls pair with their exits (a panic may unwind them too), except with --returns=none
+        assertTrue(inline.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.INLINE).allMatch(ProbeSite::paired));
+        assertTrue(inline.count(ProbeSite.Kind.INLINE_EXIT) >= 9, "an exit per copy at least");
+        TracePlan inlineNone = plan(new ProbePlanner.Options(true, ProbePlanner.Returns.NONE, 64), "sample_rust::inline::**");
+        assertEquals(9, inlineNone.count(ProbeSite.Kind.INLINE));
+        assertTrue(inlineNone.sites().stream().allMatch(s -> s.spec().role() == ProbeProgram.Role.CALL_UNPAIRED));
+        assertEquals(0, inlineNone.count(ProbeSite.Kind.INLINE_EXIT));
+        assertEquals(0, inlineNone.count(ProbeSite.Kind.CATCH));
 
         TracePlan uret = plan(new ProbePlanner.Options(true, ProbePlanner.Returns.URETPROBE, 64), "sample_rust::orders::place");
         List<ProbeSite> rets = uret.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.RETURN).toList();
@@ -185,7 +191,7 @@ class ProbePlannerTest {
                 catchSymbols.put(d, sym.value());
             }
         }
-        for (TracePlan p : List.of(uret, plan(DEFAULT, "sample_rust::orders::place"))) {
+        for (TracePlan p : List.of(uret, plan(DEFAULT, "sample_rust::orders::place"), inline)) {
             java.util.Map<String, Long> planned = new java.util.TreeMap<>();
             p.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.CATCH).forEach(s -> {
                 assertEquals(ProbeProgram.Role.CATCH, s.spec().role());

@@ -103,6 +103,10 @@ class PerfEventTraceSampleRustTest {
                 .collect(Collectors.toCollection(TreeSet::new)));
         if (v.release()) {
             assertTrue(seen.stream().anyMatch(s -> s.site().kind() == ProbeSite.Kind.INLINE), "inlined scale");
+            // each of scale's 5 inlined calls ends at an exit of its copy, on this attach path too
+            assertEquals(5, run.events().stream().filter(e -> e.kind() == TraceEvent.Kind.RETURN
+                    && e.site().kind() == ProbeSite.Kind.INLINE && e.call() != null && e.durationNs() > 0).count());
+            assertTrue(run.events().stream().noneMatch(e -> e.kind() == TraceEvent.Kind.EXIT_UNSEEN));
         }
         TraceEvent unwind = run.events().stream().filter(e -> e.kind() == TraceEvent.Kind.UNWIND).findFirst()
                 .orElseThrow();

@@ -153,6 +153,11 @@ class ProbeProgramKernelTest {
 
     /** Attaches the groups, runs the target, and returns every record (copied) with the layout of its site. */
     static List<ProbeRecord> trace(List<LiveProbes.Group> groups) {
+        return trace(target, groups);
+    }
+
+    /** As trace(groups), on another gcc-built program (which prints one line of words). */
+    static List<ProbeRecord> trace(Path target, List<LiveProbes.Group> groups) {
         Map<Integer, RecordLayout> layouts = new HashMap<>();
         for (LiveProbes.Group g : groups) {
             for (Probe p : g.probes()) {
@@ -168,7 +173,8 @@ class ProbeProgramKernelTest {
             Function<ByteBuffer, ProbeRecord> copy = b -> {
                 byte[] bytes = new byte[b.remaining()];
                 b.duplicate().get(bytes);
-                return new ProbeRecord(bytes, ProbeRecord.type(b) == RecordLayout.TYPE_UNWIND ? null
+                int type = ProbeRecord.type(b);
+                return new ProbeRecord(bytes, type == RecordLayout.TYPE_UNWIND || type == RecordLayout.TYPE_INLINE_RETURN ? null
                         : layouts.get(ProbeRecord.site(b)));
             };
             while (live.poll(200, b -> out.add(copy.apply(b))) > 0) {

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class TraceSampleRustTest {
     /** The reasons a value may be unreadable at a probe; any other reason fails the test. Filled from the runs. */
     private static final List<String> EXPECTED_UNREADABLE = List.of("float register", "optimized out", "value folded",
-            "left by a tail call");
+            "left by a tail call", "inlined: DWARF gives no location");
     static final ProbePlanner.Options DEFAULT = new ProbePlanner.Options(true, ProbePlanner.Returns.AUTO, 64);
     /** Probes on every ret, also where the default takes a uretprobe: the v0 build runs with it, so both are traced. */
     static final ProbePlanner.Options RETS = new ProbePlanner.Options(true, ProbePlanner.Returns.RETS, 64);
@@ -70,6 +70,8 @@ class TraceSampleRustTest {
             } else if (e.kind() == TraceEvent.Kind.UNWIND) {
                 assertTrue(e.call() != null, "every unwind has its recorded call: " + e);
                 out.add(new Seen(e.site(), e.tid(), args(e), null, true));
+            } else if (e.kind() == TraceEvent.Kind.EXIT_UNSEEN) {
+                out.add(new Seen(e.site(), e.tid(), args(e), null, false));
             }
         }
         for (TraceEvent open : run.unreturned()) {
@@ -199,6 +201,8 @@ class TraceSampleRustTest {
             assertTrue(seenInline.isEmpty(), "the debug build calls the helpers out of line: " + seenInline);
         }
 
+        assertInlinedCallsEnd(run, v);
+
         // Generic copies: every monomorphization has its own entry probe, and each one was called.
         Map<String, Integer> copies = Map.of("sample_rust::generics::describe", 4, "sample_rust::generics::largest", 3,
                 "sample_rust::generics::double_area", 2);
@@ -220,6 +224,71 @@ class TraceSampleRustTest {
             assertEquals("13", RustValue.render(explode.stream().filter(Seen::unwound).findFirst().get().args()
                     .get("code")));
         }
+    }
+
+    /**
+     * Inlined calls pair with the ends of their copies: per inlined site of sample_rust's inline module, as many ends
+     * as calls, each joined to its call on the same thread with a duration above 0 and below the whole run; no call
+     * anywhere left with its exit unseen, and no inlined call reported unwound except the closure whose panic
+     * fault_calls catches. In the debug build the helpers run out of line and pair at their rets instead.
+     */
+    static void assertInlinedCallsEnd(TracedRun run, Variant v) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        Map<Integer, Integer> calls = new TreeMap<>();
+        Map<Integer, Integer> ends = new TreeMap<>();
+        Map<Integer, Integer> unwound = new TreeMap<>();
+        List<String> unseen = new ArrayList<>();
+        for (TraceEvent e : run.events()) {
+            first = Math.min(first, e.timeNs());
+            last = Math.max(last, e.timeNs());
+            if (e.kind() == TraceEvent.Kind.EXIT_UNSEEN) {
+                unseen.add(e.site().function() + " at " + e.site().callSite());
+            }
+            if (e.kind() == TraceEvent.Kind.CALL && e.site().kind() == ProbeSite.Kind.INLINE) {
+                calls.merge(e.site().id(), 1, Integer::sum);
+            } else if (e.kind() == TraceEvent.Kind.RETURN && e.site().kind() == ProbeSite.Kind.INLINE) {
+                assertTrue(e.call() != null && e.call().site() == e.site() && e.call().tid() == e.tid(),
+                        "an inline return joins its own call on its thread: " + e);
+                ends.merge(e.site().id(), 1, Integer::sum);
+            } else if (e.kind() == TraceEvent.Kind.UNWIND && e.site().kind() == ProbeSite.Kind.INLINE) {
+                unwound.merge(e.site().id(), 1, Integer::sum);
+                assertTrue(e.site().function().startsWith("sample_rust::fault_calls::"), "only the closure that panics"
+                        + " is unwound among inlined calls: " + e);
+            }
+        }
+        assertTrue(unseen.isEmpty(), "inlined calls whose exit no probe saw: " + unseen);
+        long whole = last - first;
+        for (TraceEvent e : run.events()) {
+            if (e.kind() == TraceEvent.Kind.RETURN && e.site().kind() == ProbeSite.Kind.INLINE) {
+                assertTrue(e.durationNs() > 0 && e.durationNs() < whole, "duration " + e.durationNs() + " of " + e);
+            }
+        }
+        int helpers = 0;
+        for (ProbeSite s : run.plan().sites()) {
+            if (s.kind() != ProbeSite.Kind.INLINE || !s.paired()) {
+                continue;
+            }
+            int n = calls.getOrDefault(s.id(), 0);
+            assertEquals(n, ends.getOrDefault(s.id(), 0) + unwound.getOrDefault(s.id(), 0),
+                    "ends of the inlined calls of " + s.function() + " at " + s.callSite());
+            if (s.function().startsWith("sample_rust::inline::")) {
+                helpers += n;
+                assertTrue(n > 0, "the inlined copy at 0x" + Long.toHexString(s.address()) + " ran");
+            }
+        }
+        List<ProbeSite> unpaired = run.plan().sites().stream().filter(s -> s.kind() == ProbeSite.Kind.INLINE
+                && s.function().startsWith("sample_rust::inline::") && !s.paired()).toList();
+        assertTrue(unpaired.isEmpty(), "every inlined copy of the inline module pairs: " + unpaired);
+        if (v.release()) {
+            assertEquals(13, helpers, "sample-rust makes 13 inlined calls of its inline module");
+        } else {
+            long out = run.events().stream().filter(e -> e.kind() == TraceEvent.Kind.RETURN && e.call() != null
+                    && e.call().site().function().startsWith("sample_rust::inline::")).count();
+            assertEquals(13, out, "in debug the 13 helper calls return out of line");
+        }
+        System.out.println(v + ": inlined calls paired " + ends.values().stream().mapToInt(Integer::intValue).sum()
+                + " at " + ends.size() + " sites, unwound " + unwound + ", helpers " + helpers);
     }
 
     /**
