@@ -28,6 +28,8 @@ public final class EntryHop {
     private static final String[] REG64 = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
             "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
     private static final int RSP = 4;
+    /** Registers as explanations list them: the argument registers in ABI order first (rsp is never listed). */
+    private static final int[] ARGUMENT_ORDER = {7, 6, 2, 1, 8, 9, 0, 3, 5, 10, 11, 12, 13, 14, 15};
     private static final String[] CC = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge",
             "le", "g"};
 
@@ -64,20 +66,26 @@ public final class EntryHop {
             return label(probeHandling);
         }
 
-        /** One sentence for explain: where the probe is and why. */
+        /** One sentence: where the probe is and why. */
         public String sentence() {
             if (moved()) {
-                String values = kept.isEmpty() ? "which touch nothing the probe records"
-                        : "that leave " + String.join(", ", kept) + " untouched";
-                String rsp = entryRspDelta == 0 ? "" : "; they lower rsp by 0x" + Integer.toHexString(entryRspDelta)
-                        + ", which the probe adds back";
-                return "entry probe at +0x" + Long.toHexString(probe - entry) + " (" + probeInstruction + ", "
-                        + probeLabel() + "), moved past " + skipped + " instruction" + (skipped == 1 ? "" : "s")
-                        + " " + values + rsp + "; at +0 (" + entryInstruction + ") the kernel would "
+                return "entry probe " + movedClause() + "; at +0 (" + entryInstruction + ") the kernel would "
                         + (entryHandling == UprobeCost.Handling.SINGLE_STEP ? "single-step it" : "refuse it");
             }
             String at = "entry probe at +0 (" + entryInstruction + ", " + label(entryHandling) + ")";
             return reason == null ? at : at + ": " + reason;
+        }
+
+        /** For a moved probe: "at +0x7 (jne, emulated), moved past 3 instructions that leave rdi untouched". */
+        public String movedClause() {
+            String values = kept.isEmpty() ? (skipped == 1 ? "which touches" : "which touch")
+                    + " nothing the probe records"
+                    : (skipped == 1 ? "that leaves " : "that leave ") + String.join(", ", kept) + " untouched";
+            String rsp = entryRspDelta == 0 ? "" : "; they lower rsp by 0x" + Integer.toHexString(entryRspDelta)
+                    + ", which the probe adds back";
+            return "at +0x" + Long.toHexString(probe - entry) + " (" + probeInstruction + ", "
+                    + probeLabel() + "), moved past " + skipped + " instruction" + (skipped == 1 ? "" : "s")
+                    + " " + values + rsp;
         }
     }
 
@@ -181,8 +189,8 @@ public final class EntryHop {
             return stay(entry, firstName, firstCost, target, targetName, "not moved to " + where + ": " + entered);
         }
         List<String> kept = new ArrayList<>();
-        for (int r = 0; r < 16; r++) {
-            if (r != RSP && (read & (1L << r)) != 0) {
+        for (int r : ARGUMENT_ORDER) {
+            if ((read & (1L << r)) != 0) {
                 kept.add(REG64[r]);
             }
         }
@@ -575,6 +583,16 @@ public final class EntryHop {
         // SSE moves. xmm registers are never what a probe reads (pt_regs has none), so writing one changes nothing
         // it records; a store to memory is checked like any other.
         boolean mmx = f.p66 == 0 && f.rep == 0;
+        if (op >= 0x51 && op <= 0x5f || op == 0x14 || op == 0x15 || op == 0x2a) {
+            // scalar and packed float arithmetic, conversions into xmm: an xmm destination, memory only read
+            return none();
+        }
+        if (op == 0x2e || op == 0x2f) { // ucomis/comis: flags only
+            return none();
+        }
+        if (op == 0x2c || op == 0x2d) { // cvtt/cvt float to integer: a general register destination
+            return f.rep != 0 ? writeReg(s, f.reg(), null) : Effect.stop("writes an MMX register");
+        }
         switch (op) {
             case 0x10, 0x28, 0x57 -> { // movups/movupd/movss/movsd, movaps/movapd, xorps/xorpd: xmm destination
                 return op == 0x10 || f.rep == 0 ? none() : Effect.stop("is an instruction this model does not know");
@@ -736,6 +754,9 @@ public final class EntryHop {
             if (op == 0x10 || op == 0x11 || op == 0x28 || op == 0x29 || op == 0x6f || op == 0x7f || op == 0xd6
                     || op == 0x6e || op == 0x7e) {
                 return "sse mov";
+            }
+            if (op >= 0x51 && op <= 0x5f || op == 0x14 || op == 0x15 || op >= 0x2a && op <= 0x2f || op == 0xef) {
+                return "sse arithmetic";
             }
         }
         StringBuilder hex = new StringBuilder("instruction");

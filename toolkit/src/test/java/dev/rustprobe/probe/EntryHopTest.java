@@ -58,7 +58,7 @@ class EntryHopTest {
         assertEquals(3, d.skipped());
         assertEquals(0x18, d.entryRspDelta(), "entry rsp = probe rsp + 0x18");
         assertEquals(UprobeCost.Handling.EMULATED, d.probeHandling());
-        assertEquals("entry probe at +0xe (call, emulated), moved past 3 instructions that leave rsi, rdi untouched;"
+        assertEquals("entry probe at +0xe (call, emulated), moved past 3 instructions that leave rdi, rsi untouched;"
                 + " they lower rsp by 0x18, which the probe adds back; at +0 (sub) the kernel"
                 + " would single-step it", d.sentence());
     }
