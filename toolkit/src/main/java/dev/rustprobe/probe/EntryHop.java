@@ -577,8 +577,18 @@ public final class EntryHop {
         if (op >= 0x90 && op <= 0x9f) {
             return f.mod() != 3 ? store(f, s, 1) : writeReg(s, byteReg(f.rm(), f), null);
         }
-        if (op == 0xaf || op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) {
+        if (op == 0xaf || op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf || op == 0xbc || op == 0xbd
+                || op == 0xb8 && f.rep == 0xf3) { // imul, movzx/movsx, bsf/bsr/tzcnt/lzcnt, popcnt
             return writeReg(s, f.reg(), null);
+        }
+        if (op == 0xa3 || op == 0xba && f.regField() == 4) { // bt: flags only
+            return none();
+        }
+        if (op == 0xba && f.regField() >= 5) { // bts/btr/btc with an immediate bit: within the operand
+            return f.mod() != 3 ? store(f, s, f.size()) : writeReg(s, f.rm(), null);
+        }
+        if ((op == 0xab || op == 0xb3 || op == 0xbb) && f.mod() == 3) { // bts/btr/btc reg, reg
+            return writeReg(s, f.rm(), null);
         }
         // SSE moves. xmm registers are never what a probe reads (pt_regs has none), so writing one changes nothing
         // it records; a store to memory is checked like any other.
@@ -592,6 +602,14 @@ public final class EntryHop {
         }
         if (op == 0x2c || op == 0x2d) { // cvtt/cvt float to integer: a general register destination
             return f.rep != 0 ? writeReg(s, f.reg(), null) : Effect.stop("writes an MMX register");
+        }
+        if (f.p66 != 0 && f.rep == 0 && (op >= 0x60 && op <= 0x6d || op >= 0x74 && op <= 0x76 || op == 0xd4
+                || op >= 0xd8 && op <= 0xe5 && op != 0xe7 || op >= 0xe8 && op <= 0xfe && op != 0xf7)) {
+            // SSE2 integer arithmetic, compares, shuffles and unpacks: an xmm destination, memory only read
+            return none();
+        }
+        if (op == 0xd7 && f.p66 != 0 && f.mod() == 3) { // pmovmskb r, xmm
+            return writeReg(s, f.reg(), null);
         }
         switch (op) {
             case 0x10, 0x28, 0x57 -> { // movups/movupd/movss/movsd, movaps/movapd, xorps/xorpd: xmm destination

@@ -204,7 +204,7 @@ class EntryHopTest {
     }
 
     @Test
-    void sseMovesWriteNoGeneralRegisterAndTheirStoresAreChecked() {
+    void sseInstructionsWriteOnlyTheRegistersTheyNameAndTheirStoresAreChecked() {
         // sub rsp,0x28 ; movups xmm0,[rdi] ; movaps [rsp],xmm0 ; call +0
         int[] c = {0x48, 0x83, 0xec, 0x28, 0x0f, 0x10, 0x07, 0x0f, 0x29, 0x04, 0x24, 0xe8, 0, 0, 0, 0, 0xc3};
         EntryHop.Decision d = decide(code(c), regs(PtRegs.RDI));
@@ -215,6 +215,14 @@ class EntryHopTest {
         through[9] = 0x07;
         through[10] = 0x90; // keep the length: the store becomes 3 bytes, a nop follows
         assertFalse(decide(code(through), regs(PtRegs.RDI)).moved());
+        // pcmpeqb xmm0,xmm1 writes an xmm register only; pmovmskb edi,xmm0 and tzcnt rdi,rax write rdi
+        assertTrue(decide(code(0x66, 0x0f, 0x74, 0xc1, 0x55, 0xc3), regs(PtRegs.RDI)).moved());
+        assertFalse(decide(code(0x66, 0x0f, 0xd7, 0xf8, 0x55, 0xc3), regs(PtRegs.RDI)).moved());
+        assertTrue(decide(code(0x66, 0x0f, 0xd7, 0xf8, 0x55, 0xc3), regs(PtRegs.RSI)).moved());
+        assertFalse(decide(code(0xf3, 0x48, 0x0f, 0xbc, 0xf8, 0x55, 0xc3), regs(PtRegs.RDI)).moved());
+        // bt rdi,25 reads only; bts rdi,25 writes rdi
+        assertTrue(decide(code(0x48, 0x0f, 0xba, 0xe7, 0x19, 0x55, 0xc3), regs(PtRegs.RDI)).moved());
+        assertFalse(decide(code(0x48, 0x0f, 0xba, 0xef, 0x19, 0x55, 0xc3), regs(PtRegs.RDI)).moved());
     }
 
     // ---- the same rules on a real ELF: gcc-built assembly functions, read through FunctionCode like the planner
