@@ -1,6 +1,5 @@
-// Where an out-of-line copy's entry probe can sit so that the kernel emulates the probed instruction instead of
-// single-stepping it (about 20x dearer): the first emulated instruction of a short straight-line prefix whose
-// effects are modelled exactly from the encoding and provably leave every value the probe records unchanged.
+// Where a copy's entry probe can sit so that the kernel emulates the probed instruction rather than single-step it:
+// the first emulated one past a short straight-line prefix whose modelled effects leave every recorded value alone.
 package dev.rustprobe.probe;
 
 import dev.rustprobe.bpf.PtRegs;
