@@ -98,14 +98,8 @@ public final class ExplainCommand implements Command {
             return new ProbeCost(UprobeCost.of(code, offset), hex.toString());
         }
 
-        /** "emulated", "single-stepped", ...: the cost class in one word. */
         String label() {
-            return switch (handling) {
-                case EMULATED -> "emulated";
-                case TRAMPOLINE -> "trampoline";
-                case SINGLE_STEP -> "single-stepped";
-                case REFUSED -> "refused";
-            };
+            return handling.label();
         }
     }
 

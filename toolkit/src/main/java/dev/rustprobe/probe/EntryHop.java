@@ -52,17 +52,8 @@ public final class EntryHop {
             return probe != entry;
         }
 
-        private static String label(UprobeCost.Handling h) {
-            return switch (h) {
-                case EMULATED -> "emulated";
-                case TRAMPOLINE -> "trampoline";
-                case SINGLE_STEP -> "single-stepped";
-                case REFUSED -> "refused";
-            };
-        }
-
         public String probeLabel() {
-            return label(probeHandling);
+            return probeHandling.label();
         }
 
         /** One sentence: where the probe is and why. */
@@ -71,7 +62,7 @@ public final class EntryHop {
                 return "entry probe " + movedClause() + "; at +0 (" + entryInstruction + ") the kernel would "
                         + (entryHandling == UprobeCost.Handling.SINGLE_STEP ? "single-step it" : "refuse it");
             }
-            String at = "entry probe at +0 (" + entryInstruction + ", " + label(entryHandling) + ")";
+            String at = "entry probe at +0 (" + entryInstruction + ", " + entryHandling.label() + ")";
             return reason == null ? at : at + ": " + reason;
         }
 

@@ -25,11 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -91,30 +89,10 @@ class EntryHopKernelTest {
         return elf.fileOffsetOf(address).getAsLong();
     }
 
-    /** Attaches the groups, runs the target, and returns its records (copied), each with its site's layout. */
+    /** Attaches the groups, runs the target (checking what it prints) and returns its records. */
     static List<ProbeRecord> trace(List<LiveProbes.Group> groups) {
-        Map<Integer, RecordLayout> layouts = new HashMap<>();
-        for (LiveProbes.Group g : groups) {
-            for (Probe p : g.probes()) {
-                layouts.put((int) p.cookie(), new RecordLayout(g.spec().plan()));
-            }
-        }
-        List<ProbeRecord> out = new ArrayList<>();
-        List<Integer> progs;
-        try (LiveProbes live = LiveProbes.attach(target, groups, OptionalInt.empty(), 1 << 20)) {
-            progs = live.programIds();
-            assertEquals("15193\n", ExternalTools.run(target.toString()), "3+7000+8000 + 30+70+80 + 10");
-            while (live.poll(200, b -> {
-                byte[] bytes = new byte[b.remaining()];
-                b.duplicate().get(bytes);
-                out.add(new ProbeRecord(bytes, ProbeRecord.type(b) == RecordLayout.TYPE_UNWIND ? null
-                        : layouts.get(ProbeRecord.site(b))));
-            }) > 0) {
-                // drain everything the run produced
-            }
-            assertEquals(0, live.lost());
-        }
-        KernelCheck.assertGone(progs);
+        List<ProbeRecord> out = ProbeProgramKernelTest.trace(target, groups);
+        assertEquals(List.of("15193"), List.of(ProbeProgramKernelTest.printed), "3+7000+8000 + 30+70+80 + 10");
         return out;
     }
 

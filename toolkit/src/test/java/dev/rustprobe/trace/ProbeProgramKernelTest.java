@@ -153,6 +153,11 @@ class ProbeProgramKernelTest {
 
     /** Attaches the groups, runs the target, and returns every record (copied) with the layout of its site. */
     static List<ProbeRecord> trace(List<LiveProbes.Group> groups) {
+        return trace(target, groups);
+    }
+
+    /** The same for another gcc-built target; what it printed, split at spaces, is left in printed. */
+    static List<ProbeRecord> trace(Path target, List<LiveProbes.Group> groups) {
         Map<Integer, RecordLayout> layouts = new HashMap<>();
         for (LiveProbes.Group g : groups) {
             for (Probe p : g.probes()) {
