@@ -259,6 +259,38 @@ class ProbePlannerTest {
     }
 
     @Test
+    void anEntryProbeStaysWhereAnotherProbeLiesInTheInstructionsItWouldSkip() {
+        // drop_in_place::<String> and friends skip a few instructions to their first emulated one, where RawVec's
+        // drop begins inlined: traced together, the inlined call's probe would fire before its caller's entry
+        ProbePlanner.Options none = new ProbePlanner.Options(true, ProbePlanner.Returns.NONE, 64);
+        TracePlan alone = plan(none, "core::ptr::drop_in_place");
+        TracePlan with = plan(none, "core::ptr::drop_in_place", "alloc::raw_vec::**");
+        java.util.Set<Long> movedAlone = new java.util.HashSet<>();
+        alone.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.ENTRY && s.address() != s.copyAddress())
+                .forEach(s -> movedAlone.add(s.copyAddress()));
+        int stayed = 0;
+        for (ProbeSite s : with.sites()) {
+            if (s.kind() != ProbeSite.Kind.ENTRY || !movedAlone.contains(s.copyAddress())) {
+                continue;
+            }
+            ProbeSite was = alone.sites().stream().filter(a -> a.kind() == ProbeSite.Kind.ENTRY
+                    && a.copyAddress() == s.copyAddress()).findFirst().orElseThrow();
+            boolean crossed = with.sites().stream().anyMatch(o -> o.kind() == ProbeSite.Kind.INLINE
+                    && o.address() > s.copyAddress() && o.address() <= was.address());
+            if (crossed) {
+                assertEquals(s.copyAddress(), s.address(), s.function() + " stays at its first instruction");
+                assertEquals(0, s.spec().entryRspDelta());
+                assertEquals(dev.rustprobe.elf.ElfFile.open(SampleRust.binary(Variant.RELEASE_LEGACY))
+                        .fileOffsetOf(s.copyAddress()).getAsLong(), s.fileOffset());
+                stayed++;
+            } else {
+                assertEquals(was.address(), s.address(), s.function() + ": nothing in the way, so it still moves");
+            }
+        }
+        assertTrue(stayed >= 1, "entry probes kept at +0 by an inlined site in their prefix: " + stayed);
+    }
+
+    @Test
     void aPatternMatchingNothingNamesTheNearest() {
         var e = assertThrows(dev.rustprobe.RustprobeException.class, () -> plan(DEFAULT, "sample_rust::orders::plase"));
         assertTrue(e.getMessage().startsWith("no function matches 'sample_rust::orders::plase'; nearest: "
