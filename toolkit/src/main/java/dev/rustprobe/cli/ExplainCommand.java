@@ -22,7 +22,9 @@ import dev.rustprobe.index.Instance;
 import dev.rustprobe.index.Parameter;
 import dev.rustprobe.index.Pattern;
 import dev.rustprobe.index.Signature;
+import dev.rustprobe.probe.EntryHop;
 import dev.rustprobe.probe.ExitFinder;
+import dev.rustprobe.probe.FetchPlanner;
 import dev.rustprobe.probe.FunctionCode;
 import dev.rustprobe.probe.Instruction;
 import dev.rustprobe.probe.PanicCatch;
@@ -87,7 +89,8 @@ public final class ExplainCommand implements Command {
      * entry, the return value at every exit (each ret and tail jump ExitFinder finds), and why exits may be missing.
      */
     record ProbeSites(String trust, List<SiteValue> entry, List<SiteValue> ret, List<ExitFinder.ExitSite> exits,
-                      String exitNote, ProbeCost entryCost, List<ProbeCost> exitCosts) {
+                      String exitNote, ProbeCost entryCost, List<ProbeCost> exitCosts, EntryHop.Decision hop,
+                      EntryHop.Decision hopWithoutUretprobe) {
     }
 
     /** What the kernel does with the instruction a probe replaces (emulate or single-step), and its bytes. */
@@ -104,14 +107,8 @@ public final class ExplainCommand implements Command {
             return new ProbeCost(UprobeCost.of(code, offset), hex.toString());
         }
 
-        /** "emulated", "single-stepped", ...: the cost class in one word. */
         String label() {
-            return switch (handling) {
-                case EMULATED -> "emulated";
-                case TRAMPOLINE -> "trampoline";
-                case SINGLE_STEP -> "single-stepped";
-                case REFUSED -> "refused";
-            };
+            return handling.label();
         }
     }
 
@@ -208,6 +205,9 @@ public final class ExplainCommand implements Command {
             List<ExitFinder.ExitSite> exits = List.of();
             List<ProbeCost> exitCosts = new ArrayList<>();
             String exitNote = null;
+            // as trace's default (--returns=auto) decides: a uretprobe unless the exits are known and a panic may
+            // unwind through the copy
+            boolean uretprobe = true;
             byte[] code = FunctionCode.read(binary.elf(), i.address(), i.size());
             if (code == null) {
                 exitNote = "the function's code could not be read, so its exits are unknown";
@@ -222,17 +222,26 @@ public final class ExplainCommand implements Command {
                             + ", so exits may be missing (trace falls back to a uretprobe)";
                 } else if (scan.exits().stream().allMatch(x -> x.certain())) {
                     UnwindSafety.Verdict u = unwind.of(i.address(), i.size());
+                    uretprobe = !u.canUnwind();
                     exitNote = u.canUnwind()
                             ? "a panic may unwind through it: " + u.why() + "; trace probes each exit"
                             : u.why() + ", so no panic can unwind through it: by default trace takes its returns"
                             + " with a uretprobe, whose return is not single-stepped";
                 }
             }
-            return new ProbeSites(v.sentence(), SitePlans.entry(v, s.get(), vtables), SitePlans.ret(s.get(), vtables),
-                    exits, exitNote, ProbeCost.of(code, 0), exitCosts);
+            List<SiteValue> entry = SitePlans.entry(v, s.get(), vtables);
+            long read = FetchPlanner.plan(entry, TraceCommand.DEFAULT_MAX_BYTES).registers();
+            java.util.Set<Long> exitAddresses = new java.util.HashSet<>();
+            exits.forEach(x -> exitAddresses.add(x.address()));
+            EntryHop.Decision hop = EntryHop.decide(code, i.address(), i.size(), read, uretprobe,
+                    uretprobe ? java.util.Set.of() : exitAddresses);
+            EntryHop.Decision withoutUretprobe = uretprobe && code != null
+                    ? EntryHop.decide(code, i.address(), i.size(), read, false, exitAddresses) : null;
+            return new ProbeSites(v.sentence(), entry, SitePlans.ret(s.get(), vtables),
+                    exits, exitNote, ProbeCost.of(code, 0), exitCosts, code == null ? null : hop, withoutUretprobe);
         } catch (RuntimeException e) {
             return new ProbeSites("unknown (" + e.getMessage() + ")", List.of(), List.of(), List.of(), null, null,
-                    List.of());
+                    List.of(), null, null);
         }
     }
 
@@ -269,8 +278,7 @@ public final class ExplainCommand implements Command {
         List<String> out = new ArrayList<>();
         out.add("trust: " + ps.trust());
         if (ps.entryCost() != null) {
-            out.add("entry probe: " + ps.entryCost().handling().sentence() + " (first instruction "
-                    + ps.entryCost().bytes() + ")");
+            out.add("entry probe: " + entryProbe(ps));
         }
         for (SiteValue p : ps.entry()) {
             out.add(p.name() + " at entry: " + ValueLocation.render(p.location()) + " (" + p.note() + ")");
@@ -302,6 +310,29 @@ public final class ExplainCommand implements Command {
             exits.append(" (").append(ps.exitNote()).append(')');
         }
         out.add(exits.toString());
+        return out;
+    }
+
+    /**
+     * Where trace's entry probe sits and why: moved to the first instruction the kernel emulates (EntryHop), or at
+     * the first instruction with the reason it could not move (with what --returns=rets or none would do when only
+     * the default's uretprobe kept it there).
+     */
+    private static String entryProbe(ProbeSites ps) {
+        EntryHop.Decision d = ps.hop();
+        String first = "first instruction " + ps.entryCost().bytes();
+        if (d != null && d.moved()) {
+            return d.movedClause() + "; at +0 (" + d.entryInstruction() + ", " + first + ") the kernel would "
+                    + (d.entryHandling() == UprobeCost.Handling.SINGLE_STEP ? "single-step it" : "refuse it");
+        }
+        String out = ps.entryCost().handling().sentence() + " (" + first + ")";
+        if (d != null && d.reason() != null) {
+            out += "; " + d.reason();
+        }
+        EntryHop.Decision alt = ps.hopWithoutUretprobe();
+        if (d != null && d.reason() != null && alt != null && alt.moved()) {
+            out += "; with --returns=rets or none it would be " + alt.movedClause();
+        }
         return out;
     }
 
@@ -591,6 +622,19 @@ public final class ExplainCommand implements Command {
         }
     }
 
+    /** {moved, address, offset, instruction, handling, skipped, entryRspDelta, reason, sentence}, or null. */
+    private static void entryHop(JsonWriter w, EntryHop.Decision d) {
+        if (d == null) {
+            w.value((String) null);
+            return;
+        }
+        w.beginObject().field("moved", d.moved()).field("address", CliSupport.hex(d.probe()))
+                .field("offset", d.probe() - d.entry()).field("instruction", d.probeInstruction())
+                .field("handling", d.probeLabel()).field("skipped", d.skipped())
+                .field("entryRspDelta", d.entryRspDelta()).field("reason", d.reason())
+                .field("sentence", d.sentence()).endObject();
+    }
+
     private static void appendRanges(StringBuilder b, List<AddressRange> ranges) {
         for (int k = 0; k < ranges.size(); k++) {
             AddressRange r = ranges.get(k);
@@ -623,6 +667,8 @@ public final class ExplainCommand implements Command {
                 ProbeSites ps = c.sites();
                 w.field("trust", ps == null ? null : ps.trust());
                 probeCost(w.name("entryProbe"), ps == null ? null : ps.entryCost());
+                entryHop(w.name("entryHop"), ps == null ? null : ps.hop());
+                entryHop(w.name("entryHopWithoutUretprobe"), ps == null ? null : ps.hopWithoutUretprobe());
                 if (ps == null) {
                     w.name("entry").value((String) null).name("returnValue").value((String) null)
                             .name("exits").value((String) null);

@@ -62,6 +62,9 @@ public final class TraceCommand implements Command {
                 .addOption(null, "no-inline", false, "do not probe inlined call sites")
                 .addOption(null, "returns", true, "auto (default: a uretprobe where no panic can unwind through, else"
                         + " rets), rets (uprobes on each ret and tail jump), uretprobe, none")
+                .addOption(null, "exact-entry", false, "probe each function at its first instruction, even where"
+                        + " the kernel single-steps it (by default an entry probe moves to the first instruction the"
+                        + " kernel emulates when that provably reads the same values; see explain)")
                 .addOption("o", "output", true, "write the trace to FILE instead of stdout")
                 .addOption(null, "ring-bytes", true, "ring buffer size, a power of two from 4096 (default 16 MiB)")
                 .addOption("h", "help", false, "show this help");
@@ -126,7 +129,8 @@ public final class TraceCommand implements Command {
             binary.debugInfo();
             timing.mark("dwarf");
             TracePlan plan = ProbePlanner.plan(binary, patterns,
-                    new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes));
+                    new ProbePlanner.Options(!cl.hasOption("no-inline"), returns, maxBytes,
+                            cl.hasOption("exact-entry")));
             timing.mark("plan");
             for (String w : plan.warnings()) {
                 err.println("rustprobe: warning: " + w);

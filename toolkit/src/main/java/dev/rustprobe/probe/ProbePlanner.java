@@ -41,7 +41,15 @@ public final class ProbePlanner {
      */
     public enum Returns { AUTO, RETS, URETPROBE, NONE }
 
-    public record Options(boolean inline, Returns returns, int maxBytes) {}
+    /**
+     * exactEntry: keep each entry probe at the copy's first instruction instead of moving it to the first one the
+     * kernel emulates (EntryHop).
+     */
+    public record Options(boolean inline, Returns returns, int maxBytes, boolean exactEntry) {
+        public Options(boolean inline, Returns returns, int maxBytes) {
+            this(inline, returns, maxBytes, false);
+        }
+    }
 
     private final IndexedBinary binary;
     private final Options options;
@@ -50,6 +58,8 @@ public final class ProbePlanner {
     private final List<ProbeSite> sites = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final UnwindSafety unwind;
+    /** Entry sites moved by EntryHop, by site id, with the decision. */
+    private final Map<Integer, EntryHop.Decision> hops = new java.util.HashMap<>();
 
     private ProbePlanner(IndexedBinary binary, Options options) {
         this.binary = binary;
@@ -99,6 +109,7 @@ public final class ProbePlanner {
         if (catches != null && sites.stream().anyMatch(ProbeSite::paired)) {
             planCatch(catches);
         }
+        unhopCrossed();
         if (sites.isEmpty()) {
             throw new RustprobeException("nothing to probe: the matching functions (" + String.join(", ",
                     matched.keySet().stream().limit(5).toList()) + ") have no code in " + binary.path());
@@ -148,6 +159,9 @@ public final class ProbePlanner {
         ProbeProgram.Role role = exits.isEmpty() ? ProbeProgram.Role.CALL_UNPAIRED : ProbeProgram.Role.CALL;
         add(ProbeSite.Kind.ENTRY, name, aliases, i.address(), i.address(), off.getAsLong(), null, null, null, role, -1,
                 false, entryValues, returnValues != null);
+        if (!options.exactEntry()) {
+            hop(i, exits);
+        }
         for (Exit e : exits) {
             ProbeProgram.Role r = e.uretprobe() ? ProbeProgram.Role.RETURN_AFTER : ProbeProgram.Role.RETURN;
             long at = e.uretprobe() ? off.getAsLong() : elf.fileOffsetOf(e.address()).orElse(-1);
@@ -162,6 +176,64 @@ public final class ProbePlanner {
                     : returnValues;
             add(ProbeSite.Kind.RETURN, name, aliases, i.address(), e.address(), at, null, null, e.how(), r, e.jcc(),
                     e.uretprobe(), value, returnValues != null);
+        }
+    }
+
+    /**
+     * Moves the entry site just added to the copy's first instruction the kernel emulates, when EntryHop proves
+     * the values read there are the entry's.
+     */
+    private void hop(Instance i, List<Exit> exits) {
+        ProbeSite entry = sites.get(sites.size() - 1);
+        byte[] code = FunctionCode.read(binary.elf(), i.address(), i.size());
+        Set<Long> exitAddresses = new HashSet<>();
+        boolean uretprobe = false;
+        for (Exit e : exits) {
+            exitAddresses.add(e.address());
+            uretprobe |= e.uretprobe();
+        }
+        EntryHop.Decision d = EntryHop.decide(code, i.address(), i.size(), entry.spec().plan().registers(),
+                uretprobe, exitAddresses);
+        OptionalLong at = d.moved() ? binary.elf().fileOffsetOf(d.probe()) : OptionalLong.empty();
+        if (at.isEmpty()) {
+            return;
+        }
+        ProbeProgram.Spec spec = new ProbeProgram.Spec(entry.spec().role(), -1, entry.spec().plan(),
+                d.entryRspDelta());
+        sites.set(entry.id(), new ProbeSite(entry.id(), entry.kind(), entry.function(), entry.aliases(),
+                entry.copyAddress(), d.probe(), at.getAsLong(), null, null, null, spec, false, entry.values(),
+                entry.described()));
+        hops.put(entry.id(), d);
+    }
+
+    /**
+     * A moved entry probe must still fire before any other probe of the same call (a frame pushed later at a lower
+     * rsp would be taken for dead): if another site (an inlined call, another copy's entry) lies in the instructions
+     * it skipped or at its new address, it goes back to the copy's first instruction.
+     */
+    private void unhopCrossed() {
+        java.util.TreeSet<Long> others = new java.util.TreeSet<>();
+        for (ProbeSite s : sites) {
+            if (!hops.containsKey(s.id())) {
+                others.add(s.address());
+            }
+        }
+        for (ProbeSite s : sites) {
+            if (s.kind() == ProbeSite.Kind.ENTRY && s.address() != s.copyAddress()) {
+                others.add(s.copyAddress());
+            }
+        }
+        for (var it = hops.entrySet().iterator(); it.hasNext(); ) {
+            var h = it.next();
+            ProbeSite s = sites.get(h.getKey());
+            Long crossed = others.ceiling(s.copyAddress() + 1);
+            if (crossed != null && crossed <= s.address()) {
+                ProbeProgram.Spec spec = new ProbeProgram.Spec(s.spec().role(), -1, s.spec().plan());
+                sites.set(s.id(), new ProbeSite(s.id(), s.kind(), s.function(), s.aliases(), s.copyAddress(),
+                        s.copyAddress(), binary.elf().fileOffsetOf(s.copyAddress()).getAsLong(), null, null, null,
+                        spec, false, s.values(), s.described()));
+                it.remove();
+            }
         }
     }
 

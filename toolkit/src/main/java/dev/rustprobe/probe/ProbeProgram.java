@@ -117,14 +117,26 @@ public final class ProbeProgram {
      * One program's code. jccCondition: for a conditional tail jump, its x86 condition code (0-15): the program
      * records nothing unless the jump is taken, judged from the saved EFLAGS; -1 for every other site.
      * inlineExits: the inlined copies that are left at this program's address, popped before anything else.
+     * entryRspDelta: for an entry probe moved past instructions that lowered rsp (EntryHop), what they took off:
+     * entry rsp = rsp + entryRspDelta. The program uses the entry rsp wherever it uses rsp (the record, reads based
+     * on rsp, the frame pushed for pairing), so nothing downstream knows the probe moved.
      */
-    public record Spec(Role role, int jccCondition, FetchPlan plan, List<InlineExit> inlineExits) {
+    public record Spec(Role role, int jccCondition, FetchPlan plan, List<InlineExit> inlineExits,
+                       int entryRspDelta) {
         public Spec(Role role, int jccCondition, FetchPlan plan) {
-            this(role, jccCondition, plan, List.of());
+            this(role, jccCondition, plan, List.of(), 0);
+        }
+
+        public Spec(Role role, int jccCondition, FetchPlan plan, List<InlineExit> inlineExits) {
+            this(role, jccCondition, plan, inlineExits, 0);
+        }
+
+        public Spec(Role role, int jccCondition, FetchPlan plan, int entryRspDelta) {
+            this(role, jccCondition, plan, List.of(), entryRspDelta);
         }
 
         public Spec withInlineExits(List<InlineExit> exits) {
-            return new Spec(role, jccCondition, plan, exits);
+            return new Spec(role, jccCondition, plan, exits, entryRspDelta);
         }
 
         public Spec {
@@ -142,6 +154,13 @@ public final class ProbeProgram {
             }
             if (jccCondition < -1 || jccCondition > 15) {
                 throw new IllegalArgumentException("x86 condition codes are 0-15, not " + jccCondition);
+            }
+            if (entryRspDelta < 0 || entryRspDelta > 1 << 20) {
+                throw new IllegalArgumentException("a moved entry probe lies past instructions that lower rsp, so"
+                        + " its rsp delta is between 0 and 1 MiB, not " + entryRspDelta);
+            }
+            if (entryRspDelta != 0 && role != Role.CALL && role != Role.CALL_UNPAIRED) {
+                throw new IllegalArgumentException("only an entry probe can be moved, not a " + role);
             }
             if (plan.reads().size() > MAX_READS) {
                 throw new IllegalArgumentException("a site can read at most " + MAX_READS + " places, not "
@@ -245,12 +264,17 @@ public final class ProbeProgram {
         for (PtRegs r : PtRegs.values()) {
             int at = layout.registerOffset(r);
             if (at >= 0) {
-                a.ldxdw(Reg.R1, CTX, r.offset()).stxdw(RECORD, at, Reg.R1);
+                a.ldxdw(Reg.R1, CTX, r.offset());
+                if (r == PtRegs.RSP && spec.entryRspDelta() != 0) {
+                    a.add(Reg.R1, spec.entryRspDelta());
+                }
+                a.stxdw(RECORD, at, Reg.R1);
             }
         }
         List<FetchPlan.Read> reads = spec.plan().reads();
         for (int i = 0; i < reads.size(); i++) {
-            emitRead(a, layout, reads, i, fromFile && layout.fileEligible(i) ? maps.readOnly() : ReadOnlyImage.NONE);
+            emitRead(a, layout, reads, i, fromFile && layout.fileEligible(i) ? maps.readOnly() : ReadOnlyImage.NONE,
+                    spec.entryRspDelta());
         }
         emitSubmitBatched(a, maps, RECORD, layout.size());
         a.label("exit").mov64Imm(Reg.R0, 0).exit();
@@ -305,7 +329,7 @@ public final class ProbeProgram {
         for (int k = 0; k < pops; k++) {
             emitTopFrame(a, "popped");
             // r2 = the top frame, r3 = its rsp, r4 = this site's rsp
-            emitSiteRsp(a, Reg.R4, role);
+            emitSiteRsp(a, Reg.R4, role, spec.entryRspDelta());
             String dead = a.newLabel("dead");
             String flagged = a.newLabel("flagged");
             // alive: frame rsp > R; at R, as the header comment says for each role
@@ -354,8 +378,9 @@ public final class ProbeProgram {
             a.ja("exit");
         } else if (call) {
             a.ldxdw(Reg.R1, FRAMES, 0).jge(Reg.R1, MAX_FRAMES, "full")
-                    .mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES)
-                    .ldxdw(Reg.R3, CTX, PtRegs.RSP.offset()).stxdw(Reg.R2, 8, Reg.R3)
+                    .mov64Reg(Reg.R2, Reg.R1).mul(Reg.R2, FRAME_SIZE).add(Reg.R2, FRAMES);
+            emitSiteRsp(a, Reg.R3, role, spec.entryRspDelta());
+            a.stxdw(Reg.R2, 8, Reg.R3)
                     .ldxdw(Reg.R3, Reg.R10, S_NOW).stxdw(Reg.R2, 16, Reg.R3)
                     .ldxdw(Reg.R3, Reg.R10, S_SITE);
             if (role == Role.INLINE_CALL) {
@@ -369,7 +394,7 @@ public final class ProbeProgram {
                     .ja("record");
         } else {
             emitTopFrame(a, "record");
-            emitSiteRsp(a, Reg.R4, role);
+            emitSiteRsp(a, Reg.R4, role, 0);
             a.jne(Reg.R3, Reg.R4, "record")
                     .ldxdw(Reg.R5, Reg.R2, 24).rsh(Reg.R5, 32).jne(Reg.R5, 0, "record")
                     .ldxdw(Reg.R3, Reg.R2, 16).stxdw(Reg.R10, S_ENTRY_KTIME, Reg.R3)
@@ -442,11 +467,16 @@ public final class ProbeProgram {
                 .ldxdw(Reg.R3, Reg.R2, 8);
     }
 
-    /** dst = the rsp a frame of this site's call has: the entry rsp, found from the current rsp. */
-    private static void emitSiteRsp(Asm a, Reg dst, Role role) {
+    /**
+     * dst = the rsp a frame of this site's call has: the entry rsp, found from the current rsp (plus entryRspDelta
+     * at a moved entry probe).
+     */
+    private static void emitSiteRsp(Asm a, Reg dst, Role role, int entryRspDelta) {
         a.ldxdw(dst, CTX, PtRegs.RSP.offset());
         if (role == Role.RETURN_AFTER) {
             a.sub(dst, 8);
+        } else if (entryRspDelta != 0) {
+            a.add(dst, entryRspDelta);
         }
     }
 
@@ -497,14 +527,14 @@ public final class ProbeProgram {
      * READ_FROM_FILE, for user space to take from the file.
      */
     private static void emitRead(Asm a, RecordLayout layout, List<FetchPlan.Read> reads, int i,
-                                 ReadOnlyImage image) {
+                                 ReadOnlyImage image, int entryRspDelta) {
         FetchPlan.Read r = reads.get(i);
         int at = layout.readOffset(i);
         String fail = a.newLabel("read_failed");
         String done = a.newLabel("read_done");
         a.stImm(Size.DW, RECORD, at + RecordLayout.READ_ADDRESS, 0)
                 .stImm(Size.W, RECORD, at + RecordLayout.READ_FLAGS, 0);
-        emitWord(a, Reg.R3, r.base(), layout, reads, i, fail);
+        emitWord(a, Reg.R3, r.base(), layout, reads, i, fail, entryRspDelta);
         if (r.offset() == (int) r.offset()) {
             a.add(Reg.R3, (int) r.offset());
         } else {
@@ -525,7 +555,7 @@ public final class ProbeProgram {
                 // Clamp the element count before multiplying, so a garbage length cannot wrap around.
                 int maxCount = max / r.elementSize();
                 String ok = a.newLabel("len_ok");
-                emitWord(a, Reg.R2, r.lengthFrom(), layout, reads, i, fail);
+                emitWord(a, Reg.R2, r.lengthFrom(), layout, reads, i, fail, entryRspDelta);
                 a.jle(Reg.R2, maxCount, ok).mov64Imm(Reg.R2, maxCount).label(ok);
                 if (r.elementSize() != 1) {
                     a.mul(Reg.R2, r.elementSize());
@@ -574,9 +604,13 @@ public final class ProbeProgram {
 
     /** dst = an 8-byte word: a saved register, or bytes of an earlier read (jumping to fail if it read too little). */
     private static void emitWord(Asm a, Reg dst, FetchPlan.Word w, RecordLayout layout, List<FetchPlan.Read> reads,
-                                 int current, String fail) {
+                                 int current, String fail, int entryRspDelta) {
         if (w instanceof FetchPlan.Word.Register reg) {
-            a.ldxdw(dst, CTX, ptReg(reg.name()).offset());
+            PtRegs r = ptReg(reg.name());
+            a.ldxdw(dst, CTX, r.offset());
+            if (r == PtRegs.RSP && entryRspDelta != 0) {
+                a.add(dst, entryRspDelta);
+            }
         } else {
             FetchPlan.Word.FromRead f = (FetchPlan.Word.FromRead) w;
             if (f.read() < 0 || f.read() >= current) {

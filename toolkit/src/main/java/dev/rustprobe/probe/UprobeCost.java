@@ -9,16 +9,24 @@ public final class UprobeCost {
     private UprobeCost() {}
 
     public enum Handling {
-        EMULATED("the kernel emulates it"),
-        TRAMPOLINE("a 5-byte nop: the kernel rewrites it into a call of its uprobe trampoline (Linux 6.18+),"
-                + " and emulates it where it cannot"),
-        SINGLE_STEP("the kernel single-steps it out of line (about 20x the cost of an emulated probe)"),
-        REFUSED("the kernel refuses to probe this instruction");
+        EMULATED("emulated", "the kernel emulates it"),
+        TRAMPOLINE("trampoline", "a 5-byte nop: the kernel rewrites it into a call of its uprobe trampoline"
+                + " (Linux 6.18+), and emulates it where it cannot"),
+        SINGLE_STEP("single-stepped", "the kernel single-steps it out of line (about 20x the cost of an emulated"
+                + " probe)"),
+        REFUSED("refused", "the kernel refuses to probe this instruction");
 
+        private final String label;
         private final String sentence;
 
-        Handling(String sentence) {
+        Handling(String label, String sentence) {
+            this.label = label;
             this.sentence = sentence;
+        }
+
+        /** "emulated", "single-stepped", ...: the cost class in one word. */
+        public String label() {
+            return label;
         }
 
         public String sentence() {

@@ -123,6 +123,35 @@ class ExplainCommandTest {
         assertTrue(n >= 10, "entry probes checked: " + n);
     }
 
+    @Test
+    void theEntryProbeLineSaysWhereTraceProbesAndWhy() {
+        Path bin = SampleRust.binary(Variant.RELEASE_LEGACY);
+        // token_len: a panic may unwind through it, so trace probes its rets and moves its entry probe
+        BadInputTest.Result moved = BadInputTest.run("explain", bin.toString(), "sample_rust::shapes::token_len");
+        assertEquals(0, moved.code(), moved.err());
+        assertTrue(moved.out().matches("(?s).*entry probe: at \\+0x[0-9a-f]+ \\(je, emulated\\), moved past \\d+"
+                + " instructions that leave rdi untouched; at \\+0 \\(mov, first instruction [0-9a-f ]+\\) the kernel"
+                + " would single-step it\n.*"), moved.out());
+        BadInputTest.Result json = BadInputTest.run("explain", bin.toString(), "sample_rust::shapes::token_len", "--json");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"copies\":\\[\\{\"address\":\"0x([0-9a-f]+)\".*"
+                + "\"entryHop\":\\{\"moved\":true,\"address\":\"0x([0-9a-f]+)\",\"offset\":(\\d+),\"instruction\":\"je\","
+                + "\"handling\":\"emulated\",\"skipped\":(\\d+),\"entryRspDelta\":0,\"reason\":null,").matcher(json.out());
+        assertTrue(m.find(), json.out());
+        assertEquals(Long.parseLong(m.group(1), 16) + Long.parseLong(m.group(3)), Long.parseLong(m.group(2), 16));
+        assertTrue(moved.out().contains("moved past " + m.group(4) + " instructions"), moved.out());
+        assertTrue(json.out().contains("\"entryHopWithoutUretprobe\":null"), json.out());
+
+        // orders::place reaches its ret before any instruction the kernel emulates
+        BadInputTest.Result stays = BadInputTest.run("explain", bin.toString(), "sample_rust::orders::place");
+        assertTrue(stays.out().matches("(?s).*entry probe: the kernel single-steps it [^\n]*; not moved: the ret at"
+                + " \\+0x[0-9a-f]+ comes before any instruction the kernel emulates.*"), stays.out());
+        // text::checksum: the default takes its returns with a uretprobe, which keeps the entry probe at +0
+        BadInputTest.Result uret = BadInputTest.run("explain", bin.toString(), "sample_rust::text::checksum");
+        assertTrue(uret.out().matches("(?s).*entry probe: [^\n]*not moved to \\+0x3 \\(je\\): its returns are taken"
+                + " with a uretprobe[^\n]*; with --returns=rets or none it would be at \\+0x3 \\(je, emulated\\), moved"
+                + " past 1 instruction that leaves rdi, rsi untouched\n.*"), uret.out());
+    }
+
     private static String findMangled(String explainText) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("  (_ZN\\S+)\n").matcher(explainText);
         assertTrue(m.find(), explainText);

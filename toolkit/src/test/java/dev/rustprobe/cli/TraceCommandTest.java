@@ -252,6 +252,34 @@ class TraceCommandTest {
     }
 
     @Test
+    void exactEntryPrintsTheSameCallsAsTheMovedEntryProbes() throws Exception {
+        // token_len, checksum, depth_sum: entry probes that move with --returns=rets (explain says so)
+        List<List<String>> lines = new ArrayList<>();
+        for (boolean exact : new boolean[] {false, true}) {
+            Path out = dir.resolve("trace-" + exact + ".txt");
+            List<String> args = new ArrayList<>(List.of("trace", "--returns=rets", "-o", out.toString()));
+            if (exact) {
+                args.add("--exact-entry");
+            }
+            args.addAll(List.of(bin.toString(), "sample_rust::shapes::token_len", "sample_rust::text::checksum",
+                    "sample_rust::recursion::depth_sum"));
+            args.addAll(quietly());
+            BadInputTest.Result r = run(args);
+            assertEquals(0, r.code(), r.err());
+            // durations and tids differ from run to run; the calls, values and returns must not
+            lines.add(Files.readAllLines(out).stream().filter(l -> l.startsWith("sample_rust::"))
+                    .map(l -> l.replaceAll("  [0-9.]+(ns|µs|ms|s)  tid \\d+$", "").replaceAll("  tid \\d+$", ""))
+                    .sorted().toList());
+        }
+        assertTrue(lines.get(0).size() >= 10, lines.get(0).toString());
+        assertTrue(lines.get(0).stream().anyMatch(l -> l.startsWith("sample_rust::recursion::depth_sum(n: 3) -> 6")),
+                lines.get(0).toString());
+        assertEquals(lines.get(0), lines.get(1));
+        BadInputTest.Result help = run(List.of("trace", "--help"));
+        assertTrue(help.out().contains("--exact-entry"), help.out());
+    }
+
+    @Test
     void failuresAreOneLineEach() {
         BadInputTest.Result none = run(List.of("trace", bin.toString(), "sample_rust::orders::plac", "--", "true"));
         assertEquals(1, none.code());

@@ -217,6 +217,86 @@ class ProbePlannerTest {
     }
 
     @Test
+    void entryProbesMoveOnlyWhereEntryHopAllowsAndNeverWithAUretprobe() {
+        ElfFile elf = ElfFile.open(SampleRust.binary(Variant.RELEASE_LEGACY));
+        java.util.Map<String, Integer> movedBy = new java.util.TreeMap<>();
+        for (ProbePlanner.Returns r : ProbePlanner.Returns.values()) {
+            TracePlan p = plan(new ProbePlanner.Options(true, r, 64), "sample_rust::**");
+            java.util.Set<Long> uretprobed = new java.util.HashSet<>();
+            java.util.Map<Long, java.util.Set<Long>> exits = new java.util.HashMap<>();
+            for (ProbeSite s : p.sites()) {
+                if (s.kind() == ProbeSite.Kind.RETURN) {
+                    exits.computeIfAbsent(s.copyAddress(), k -> new java.util.HashSet<>()).add(s.address());
+                    if (s.uretprobe()) {
+                        uretprobed.add(s.copyAddress());
+                    }
+                }
+            }
+            int moved = 0;
+            for (ProbeSite s : p.sites()) {
+                if (s.kind() != ProbeSite.Kind.ENTRY) {
+                    continue;
+                }
+                long size = elf.symbols().stream().filter(x -> x.value() == s.copyAddress() && x.isFunction())
+                        .mapToLong(x -> x.size()).max().orElseThrow();
+                EntryHop.Decision d = EntryHop.decide(FunctionCode.read(elf, s.copyAddress(), size), s.copyAddress(),
+                        size, s.spec().plan().registers(), uretprobed.contains(s.copyAddress()),
+                        exits.getOrDefault(s.copyAddress(), java.util.Set.of()));
+                if (s.address() == s.copyAddress()) {
+                    assertEquals(0, s.spec().entryRspDelta());
+                    continue;
+                }
+                moved++;
+                assertFalse(uretprobed.contains(s.copyAddress()), s.function() + ": moved with a uretprobe");
+                assertEquals(d.probe(), s.address(), s.function() + ": " + d.sentence());
+                assertEquals(d.entryRspDelta(), s.spec().entryRspDelta(), s.function());
+                assertEquals(elf.fileOffsetOf(s.address()).getAsLong(), s.fileOffset());
+                assertTrue(p.sites().stream().noneMatch(o -> o != s && o.address() > s.copyAddress()
+                        && o.address() <= s.address()), s.function() + ": another probe in the skipped range");
+            }
+            movedBy.put(r.name(), moved);
+        }
+        TracePlan exact = plan(new ProbePlanner.Options(true, ProbePlanner.Returns.RETS, 64, true), "sample_rust::**");
+        assertTrue(exact.sites().stream().allMatch(s -> s.kind() != ProbeSite.Kind.ENTRY
+                || s.address() == s.copyAddress() && s.spec().entryRspDelta() == 0), "--exact-entry moves nothing");
+        System.out.println("sample-rust release-legacy entry probes moved, by --returns: " + movedBy);
+        assertEquals(0, movedBy.get("URETPROBE"));
+        assertTrue(movedBy.get("RETS") >= 5 && movedBy.get("NONE") >= movedBy.get("RETS"), movedBy.toString());
+    }
+
+    @Test
+    void anEntryProbeStaysWhereAnotherProbeLiesInTheInstructionsItWouldSkip() {
+        // drop_in_place::<String> and friends skip a few instructions to their first emulated one, where RawVec's
+        // drop begins inlined: traced together, the inlined call's probe would fire before its caller's entry
+        ProbePlanner.Options none = new ProbePlanner.Options(true, ProbePlanner.Returns.NONE, 64);
+        TracePlan alone = plan(none, "core::ptr::drop_in_place");
+        TracePlan with = plan(none, "core::ptr::drop_in_place", "alloc::raw_vec::**");
+        java.util.Set<Long> movedAlone = new java.util.HashSet<>();
+        alone.sites().stream().filter(s -> s.kind() == ProbeSite.Kind.ENTRY && s.address() != s.copyAddress())
+                .forEach(s -> movedAlone.add(s.copyAddress()));
+        int stayed = 0;
+        for (ProbeSite s : with.sites()) {
+            if (s.kind() != ProbeSite.Kind.ENTRY || !movedAlone.contains(s.copyAddress())) {
+                continue;
+            }
+            ProbeSite was = alone.sites().stream().filter(a -> a.kind() == ProbeSite.Kind.ENTRY
+                    && a.copyAddress() == s.copyAddress()).findFirst().orElseThrow();
+            boolean crossed = with.sites().stream().anyMatch(o -> o.kind() == ProbeSite.Kind.INLINE
+                    && o.address() > s.copyAddress() && o.address() <= was.address());
+            if (crossed) {
+                assertEquals(s.copyAddress(), s.address(), s.function() + " stays at its first instruction");
+                assertEquals(0, s.spec().entryRspDelta());
+                assertEquals(dev.rustprobe.elf.ElfFile.open(SampleRust.binary(Variant.RELEASE_LEGACY))
+                        .fileOffsetOf(s.copyAddress()).getAsLong(), s.fileOffset());
+                stayed++;
+            } else {
+                assertEquals(was.address(), s.address(), s.function() + ": nothing in the way, so it still moves");
+            }
+        }
+        assertTrue(stayed >= 1, "entry probes kept at +0 by an inlined site in their prefix: " + stayed);
+    }
+
+    @Test
     void aPatternMatchingNothingNamesTheNearest() {
         var e = assertThrows(dev.rustprobe.RustprobeException.class, () -> plan(DEFAULT, "sample_rust::orders::plase"));
         assertTrue(e.getMessage().startsWith("no function matches 'sample_rust::orders::plase'; nearest: "
