@@ -17,6 +17,8 @@ public final class ProbeRecord implements Capture {
     private final long pidTgid;
     private final long ktime;
     private long loadBias;
+    /** Per read, the file's bytes of a READ_FROM_FILE read (empty when the file could not serve it); else null. */
+    private byte[][] fileData;
 
     /** bytes: a copy of the record (little-endian); layout: the layout of the program that wrote it (null for an unwind). */
     public ProbeRecord(byte[] bytes, RecordLayout layout) {
@@ -99,6 +101,32 @@ public final class ProbeRecord implements Capture {
         this.loadBias = bias;
     }
 
+    /**
+     * Takes the bytes of the reads the probe left to user space (READ_FROM_FILE) from the binary's read-only image,
+     * at their address minus the load bias (set it first). From then on this record reads as if the probe had
+     * copied them; one the image cannot serve reads as failed. False when the record has no such read.
+     */
+    public boolean takeFileReads(ReadOnlyImage image) {
+        boolean any = false;
+        for (int i = 0; layout != null && i < layout.reads(); i++) {
+            if (layout.fromFile(bytes, i)) {
+                if (fileData == null) {
+                    fileData = new byte[layout.reads()][];
+                }
+                int count = bytes.getInt(layout.readOffset(i) + RecordLayout.READ_COUNT);
+                byte[] d = count < 0 || count > layout.readMax(i) ? null : image.bytes(readAddress(i) - loadBias, count);
+                fileData[i] = d == null ? new byte[0] : d;
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Read i's bytes when they came from the file (takeFileReads), else null: they are in the record. */
+    public byte[] fileData(int i) {
+        return fileData == null ? null : fileData[i];
+    }
+
     /** What the decoder uses to match link-time addresses from DWARF (vtables) against the process's memory. */
     public long loadBias() {
         return loadBias;
@@ -137,10 +165,16 @@ public final class ProbeRecord implements Capture {
     }
 
     public int readCount(int i) {
+        if (fileData != null && fileData[i] != null) {
+            return fileData[i].length;
+        }
         return Math.min(bytes.getInt(layout.readOffset(i) + RecordLayout.READ_COUNT), layout.readMax(i));
     }
 
     public byte[] readBytes(int i) {
+        if (fileData != null && fileData[i] != null) {
+            return fileData[i].clone();
+        }
         return copy(layout.readOffset(i) + RecordLayout.READ_DATA, readCount(i));
     }
 
@@ -157,7 +191,17 @@ public final class ProbeRecord implements Capture {
     @Override
     public byte[] memory(long address, int length) {
         long run = run(address, length);
-        return run < 0 ? null : copy((int) (run >>> 32), (int) run);
+        if (run < 0) {
+            return null;
+        }
+        int at = (int) (run >>> 32);
+        for (int i = 0; fileData != null && i < fileData.length; i++) {
+            int data = layout.readOffset(i) + RecordLayout.READ_DATA;
+            if (fileData[i] != null && at >= data && at < data + layout.readMax(i)) {
+                return java.util.Arrays.copyOfRange(fileData[i], at - data, at - data + (int) run);
+            }
+        }
+        return copy(at, (int) run);
     }
 
     /**

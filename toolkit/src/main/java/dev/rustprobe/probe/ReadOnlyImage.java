@@ -8,7 +8,6 @@ import dev.rustprobe.elf.ElfFile;
 import dev.rustprobe.elf.Segment;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -86,52 +85,17 @@ public final class ReadOnlyImage {
         return ranges.isEmpty() ? 0 : ranges.get(0).vaddr();
     }
 
-    /**
-     * Copies the file's bytes of [vaddr, vaddr + length) to dst at dstOffset; false (nothing copied) unless they lie
-     * in one range.
-     */
-    public boolean copy(long vaddr, int length, ByteBuffer dst, int dstOffset) {
-        for (Range r : ranges) {
+    /** The file's bytes of [vaddr, vaddr + length), or null unless they lie in one range. */
+    public byte[] bytes(long vaddr, int length) {
+        for (int i = 0; i < ranges.size(); i++) {
+            Range r = ranges.get(i);
             long off = vaddr - r.vaddr();
             if (off >= 0 && length >= 0 && off + length <= r.size()) {
-                dst.put(dstOffset, file, (int) (r.fileOffset() + off), length);
-                return true;
+                byte[] out = new byte[length];
+                file.get((int) (r.fileOffset() + off), out);
+                return out;
             }
         }
-        return false;
-    }
-
-    /**
-     * The record with the bytes of its file-backed reads (READ_FROM_FILE) filled in from the file, in scratch when
-     * any were (scratch must hold the record); the record itself otherwise. bias: the process's load bias, so a
-     * read's address minus bias is its link-time address. A read the file cannot serve is marked failed (0 bytes).
-     */
-    public ByteBuffer fill(ByteBuffer record, RecordLayout layout, long bias, ByteBuffer scratch) {
-        boolean any = false;
-        for (int i = 0; i < layout.reads(); i++) {
-            if (layout.fromFile(record, i)) {
-                any = true;
-                break;
-            }
-        }
-        if (!any) {
-            return record;
-        }
-        int n = record.remaining();
-        scratch.clear();
-        scratch.put(0, record, record.position(), n);
-        for (int i = 0; i < layout.reads(); i++) {
-            if (!layout.fromFile(record, i)) {
-                continue;
-            }
-            int at = layout.readOffset(i);
-            long address = record.getLong(record.position() + at + RecordLayout.READ_ADDRESS);
-            int count = record.getInt(record.position() + at + RecordLayout.READ_COUNT);
-            if (count < 0 || count > layout.readMax(i)
-                    || !copy(address - bias, count, scratch, at + RecordLayout.READ_DATA)) {
-                scratch.putInt(at + RecordLayout.READ_COUNT, 0);
-            }
-        }
-        return scratch.slice(0, n).order(ByteOrder.LITTLE_ENDIAN);
+        return null;
     }
 }

@@ -138,6 +138,13 @@ public final class CompiledValue {
                 ctx.rec = new byte[Math.max(n, ctx.rec.length * 2)];
             }
             b.get(0, ctx.rec, 0, n);
+            RecordLayout layout = r.layout();
+            for (int i = 0; layout != null && i < layout.reads(); i++) {
+                byte[] file = r.fileData(i); // the bytes the probe left to us, where the ring has none
+                if (file != null) {
+                    System.arraycopy(file, 0, ctx.rec, layout.readOffset(i) + RecordLayout.READ_DATA, file.length);
+                }
+            }
             ctx.recLength = n;
             ctx.layout = r.layout();
             ctx.record = r;

@@ -42,7 +42,6 @@ public final class TraceSession implements AutoCloseable {
     /** Per site: its probe may leave reads into the binary's read-only image to us (its cookie says so). */
     private final boolean[] fromFile;
     private final ReadOnlyImage readOnly;
-    private final ByteBuffer scratch;
     private long fileReads;
     private long records;
     private long unknownRecords;
@@ -75,12 +74,9 @@ public final class TraceSession implements AutoCloseable {
         this.renderer = renderer;
         this.readOnly = readOnly;
         this.fromFile = new boolean[layouts.length];
-        int largest = 0;
         for (ProbeSite s : plan.sites()) {
             fromFile[s.id()] = (cookie(s, readOnly) >>> 32) != 0 && layouts[s.id()].anyFileEligible();
-            largest = Math.max(largest, layouts[s.id()].size());
         }
-        this.scratch = ByteBuffer.allocate(largest).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     }
 
     /** A site's cookie: its id, and whether its reads may be taken from the read-only image (ProbeProgram.cookie). */
@@ -228,13 +224,8 @@ public final class TraceSession implements AutoCloseable {
                 lastBias = bias;
             }
             r.setLoadBias(bias);
-            if (fromFile[siteId]) {
-                ByteBuffer filled = readOnly.fill(r.bytes(), layouts[siteId], bias, scratch);
-                if (filled != r.bytes()) {
-                    fileReads++;
-                    r = new ProbeRecord(filled, layouts[siteId]);
-                    r.setLoadBias(bias);
-                }
+            if (fromFile[siteId] && r.takeFileReads(readOnly)) {
+                fileReads++;
             }
         }
         TraceEvent e;

@@ -1,6 +1,7 @@
 // ReadOnlyImage: its ranges against readelf's program headers, its bytes against the file read independently, and
-// fill() on records: a READ_FROM_FILE read gets the file's bytes at its link-time address, a read the file cannot
-// serve is marked failed, a record without such reads comes back untouched. And which reads may be file-backed at all.
+// records that take their READ_FROM_FILE reads from it (ProbeRecord.takeFileReads): the file's bytes at the read's
+// link-time address, a read the file cannot serve as failed, the probe's own reads untouched. And which reads may be
+// file-backed at all.
 package dev.rustprobe.probe;
 
 import dev.rustprobe.elf.ElfFile;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReadOnlyImageTest {
@@ -67,23 +68,22 @@ class ReadOnlyImageTest {
         ReadOnlyImage.Range r = image.ranges().stream()
                 .filter(x -> at >= x.fileOffset() && at < x.fileOffset() + x.size()).findFirst().orElseThrow();
         long vaddr = r.vaddr() + (at - r.fileOffset());
-        ByteBuffer out = ByteBuffer.allocate(64);
-        assertTrue(image.copy(vaddr, literal.length, out, 3));
-        assertArrayEquals(literal, Arrays.copyOfRange(out.array(), 3, 3 + literal.length));
+        assertArrayEquals(literal, image.bytes(vaddr, literal.length));
 
         ReadOnlyImage.Range lastRange = image.ranges().get(image.ranges().size() - 1);
         long end = lastRange.vaddr() + lastRange.size();
-        assertTrue(image.copy(end - 4, 4, out, 0), "the last bytes of a range");
-        assertFalse(image.copy(end - 4, 5, out, 0), "one byte past a range's end");
-        assertFalse(image.copy(-8, 4, out, 0));
+        assertArrayEquals(Arrays.copyOfRange(file, (int) (lastRange.fileOffset() + lastRange.size() - 4),
+                (int) (lastRange.fileOffset() + lastRange.size())), image.bytes(end - 4, 4), "a range's last bytes");
+        assertNull(image.bytes(end - 4, 5), "one byte past a range's end");
+        assertNull(image.bytes(-8, 4));
         ElfFile elf = ElfFile.open(bin);
         long writable = elf.segments().stream().filter(s -> s.isLoad() && (s.flags() & 2) != 0).findFirst()
                 .orElseThrow().virtualAddress();
-        assertFalse(image.copy(writable, 8, out, 0), "a writable segment's bytes can change: never from the file");
+        assertNull(image.bytes(writable, 8), "a writable segment's bytes can change: never from the file");
     }
 
     @Test
-    void fillPutsTheFileBytesIntoFileBackedReadsAndFailsThoseOutside() throws Exception {
+    void aRecordReadsItsFileBackedReadsFromTheFileAndOnesOutsideAsFailed() throws Exception {
         Path bin = SampleRust.binary(SampleRust.Variant.RELEASE_LEGACY);
         ReadOnlyImage image = ReadOnlyImage.of(ElfFile.open(bin));
         byte[] file = Files.readAllBytes(bin);
@@ -93,26 +93,31 @@ class ReadOnlyImageTest {
         assertTrue(at >= r.fileOffset() && at + literal.length <= r.fileOffset() + r.size());
         long vaddr = r.vaddr() + (at - r.fileOffset());
 
-        // two leaf reads (a &str's bytes each): one into the image, one outside it
+        // three leaf reads (a &str's bytes each): one into the image, one outside it, one the probe made
         FetchPlan plan = new FetchPlan(List.of(
                 FetchPlan.Read.counted(new FetchPlan.Word.Register("rdi"), 0, new FetchPlan.Word.Register("rsi"), 1, 64),
-                FetchPlan.Read.counted(new FetchPlan.Word.Register("rdx"), 0, new FetchPlan.Word.Register("rcx"), 1, 64)));
+                FetchPlan.Read.counted(new FetchPlan.Word.Register("rdx"), 0, new FetchPlan.Word.Register("rcx"), 1, 64),
+                FetchPlan.Read.counted(new FetchPlan.Word.Register("r8"), 0, new FetchPlan.Word.Register("r9"), 1, 64)));
         RecordLayout layout = new RecordLayout(plan);
         ByteBuffer rec = ByteBuffer.allocate(layout.size()).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer scratch = ByteBuffer.allocate(layout.size()).order(ByteOrder.LITTLE_ENDIAN);
-        assertSame(rec, image.fill(rec, layout, BIAS, scratch), "no file-backed read: the record itself");
+        ProbeRecord plain = new ProbeRecord(rec, layout);
+        assertFalse(plain.takeFileReads(image), "no read is marked: nothing to take");
 
         put(rec, layout, 0, vaddr + BIAS, literal.length, RecordLayout.READ_FROM_FILE);
         put(rec, layout, 1, 0x10, 4, RecordLayout.READ_FROM_FILE); // not in any range
-        ByteBuffer filled = image.fill(rec, layout, BIAS, scratch);
-        int d0 = layout.readOffset(0) + RecordLayout.READ_DATA;
-        byte[] got = new byte[literal.length];
-        filled.get(d0, got);
-        assertArrayEquals(literal, got);
-        assertEquals(literal.length, filled.getInt(layout.readOffset(0) + RecordLayout.READ_COUNT));
-        assertEquals(0, filled.getInt(layout.readOffset(1) + RecordLayout.READ_COUNT), "outside: a failed read");
-        assertEquals(layout.size(), filled.remaining());
-        assertEquals(0, rec.getInt(layout.readOffset(0) + RecordLayout.READ_DATA), "the ring's record is not written");
+        put(rec, layout, 2, 0x7fff_0000L, 2, 0);
+        rec.put(layout.readOffset(2) + RecordLayout.READ_DATA, (byte) 'o').put(layout.readOffset(2)
+                + RecordLayout.READ_DATA + 1, (byte) 'k');
+        ProbeRecord p = new ProbeRecord(rec, layout);
+        p.setLoadBias(BIAS);
+        assertTrue(p.takeFileReads(image));
+        assertArrayEquals(literal, p.readBytes(0));
+        assertArrayEquals(literal, p.memory(vaddr + BIAS, literal.length));
+        assertArrayEquals(Arrays.copyOfRange(literal, 1, 3), p.memory(vaddr + BIAS + 1, 2));
+        assertEquals(0, p.readCount(1), "outside the image: a failed read");
+        assertNull(p.memory(0x10, 1));
+        assertArrayEquals("ok".getBytes(StandardCharsets.US_ASCII), p.memory(0x7fff_0000L, 2), "the probe's bytes");
+        assertNull(p.fileData(2));
     }
 
     @Test

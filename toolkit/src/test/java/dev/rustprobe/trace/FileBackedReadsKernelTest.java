@@ -55,6 +55,34 @@ class FileBackedReadsKernelTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY", "DEBUG"})
+    void valuesWrittenAsTheyDrainShowTheFilesBytesAsDecodedOnesDo(Variant v) {
+        TracePlan plan = TracedRun.plan(v, TraceSampleRustTest.DEFAULT, "sample_rust::text::*");
+        List<String> command = List.of(SampleRust.binary(v).toString());
+        EventFormat format = new EventFormat(false);
+        for (TraceSession.Values values : new TraceSession.Values[] {TraceSession.Values.TEXT,
+                TraceSession.Values.JSON}) {
+            TracedRun rendered = TracedRun.run(plan, command, values);
+            TracedRun decoded = TracedRun.run(plan, command);
+            assertTrue(rendered.fileBacked() > 0, values + ": file-backed records " + rendered.fileBacked());
+            boolean json = values == TraceSession.Values.JSON;
+            assertEquals(lines(decoded, format, json), lines(rendered, format, json), values.toString());
+        }
+    }
+
+    /** Every event as trace prints it, without what differs between runs (times, tids), sorted. */
+    private static List<String> lines(TracedRun run, EventFormat format, boolean json) {
+        List<String> out = new ArrayList<>();
+        for (TraceEvent e : run.events()) {
+            String line = json ? format.json(e) : format.text(e);
+            out.add(line.replaceAll("\"(tid|pid|time_ns|duration_ns)\": ?[0-9]+", "")
+                    .replaceAll("  [0-9][0-9.]*\\S*s(?=  |$)", "").replaceAll("tid [0-9]+", ""));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Variant.class, names = {"RELEASE_LEGACY"})
     void aHeapStringIsNeverTakenFromTheFile(Variant v) {
         TracePlan plan = TracedRun.plan(v, TraceSampleRustTest.DEFAULT, "sample_rust::text::take_string");

@@ -40,6 +40,11 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
 
     /** Traces command (its pid only) with plan; its stdout must be sample-rust's truth lines. */
     static TracedRun run(TracePlan plan, List<String> command) {
+        return run(plan, command, TraceSession.Values.DECODED);
+    }
+
+    /** As run(plan, command), the events carrying values as values says (TEXT, JSON: already written). */
+    static TracedRun run(TracePlan plan, List<String> command, TraceSession.Values values) {
         List<TraceEvent> events = new ArrayList<>();
         try (TracedCommand child = TracedCommand.startStopped(command, false)) {
             Process p = child.process();
@@ -52,7 +57,8 @@ record TracedRun(TracePlan plan, List<TraceEvent> events, List<TraceEvent> unret
             List<TraceEvent> open;
             long lost;
             long fileBacked;
-            try (TraceSession s = TraceSession.start(plan, OptionalInt.of(child.pid()), events::add)) {
+            try (TraceSession s = TraceSession.start(plan, OptionalInt.of(child.pid()), events::add,
+                    TraceSession.RING_BYTES, values)) {
                 ids = s.live().programIds();
                 kinds = s.live().linkKinds();
                 child.resume();
