@@ -1,6 +1,6 @@
 // One SiteValue compiled, once per site, for the layout of the records its probe writes: the value's location and
 // Shape turned into a small tree that reads the record in place and writes Rust's {:?} text or the JSON form
-// straight into a ByteSink, with no RustValue, no String per value and no allocation. It follows the Decoder's
+// straight into a Utf8Buffer, with no RustValue, no String per value and no allocation. It follows the Decoder's
 // rules step by step (the same bytes, the same memory lookups, the same budget) for the cases it knows; whenever
 // it meets anything else (a missing or clamped byte, a null pointer, an unknown tag, a float, a vtable, a 128-bit
 // number past 64 bits, text that is not plain UTF-8) it gives up on that value and the caller decodes it with the
@@ -16,6 +16,7 @@ import dev.rustprobe.abi.ValueLocation;
 import dev.rustprobe.bpf.PtRegs;
 import dev.rustprobe.probe.ProbeRecord;
 import dev.rustprobe.probe.RecordLayout;
+import dev.rustprobe.text.Utf8Buffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,13 +92,13 @@ public final class CompiledValue {
      * Writes the value recorded in r as text (Rust's {:?}) or JSON; false when the fast path gave up, with the sink
      * as it was: the caller then decodes it with the Decoder. scratch: reused by every call on one thread.
      */
-    public boolean write(ProbeRecord r, Scratch scratch, ByteSink out, boolean json) {
+    public boolean write(ProbeRecord r, Scratch scratch, Utf8Buffer out, boolean json) {
         scratch.load(r);
         return write(scratch, out, json);
     }
 
     /** As write, for the record last loaded into scratch (Scratch.load). */
-    boolean write(Scratch scratch, ByteSink out, boolean json) {
+    boolean write(Scratch scratch, Utf8Buffer out, boolean json) {
         if (constantText != null) {
             out.put(json ? constantJson : constantText);
             return true;
@@ -143,7 +144,7 @@ public final class CompiledValue {
             ctx.record = r;
         }
 
-        Ctx begin(ByteSink out, boolean json) {
+        Ctx begin(Utf8Buffer out, boolean json) {
             ctx.begin(out, json);
             return ctx;
         }
@@ -159,7 +160,7 @@ public final class CompiledValue {
         int recLength;
         RecordLayout layout;
         ProbeRecord record;
-        ByteSink out;
+        Utf8Buffer out;
         boolean json;
         int valuesLeft;
         long bytesLeft;
@@ -167,7 +168,7 @@ public final class CompiledValue {
         int memAt;
         int memHave;
 
-        void begin(ByteSink out, boolean json) {
+        void begin(Utf8Buffer out, boolean json) {
             this.out = out;
             this.json = json;
             this.top = 0;
@@ -930,7 +931,7 @@ public final class CompiledValue {
 
         /** The struct's text or JSON once its own value is spent (an enum variant's payload is not a value). */
         boolean body(Ctx c, int image, int size, long off) {
-            ByteSink o = c.out;
+            Utf8Buffer o = c.out;
             if (style == RustValue.StructStyle.TUPLE) {
                 o.put(c.json ? '[' : '(');
                 if (!fields.values(c, image, size, off)) {
@@ -1047,7 +1048,7 @@ public final class CompiledValue {
         }
 
         boolean write(Ctx c, int image, int size, long off) {
-            ByteSink o = c.out;
+            Utf8Buffer o = c.out;
             if (payload == Payload.NONE) {
                 o.put(c.json ? json : text);
                 return true;
@@ -1316,7 +1317,7 @@ public final class CompiledValue {
     }
 
     /** The string's {:?} body: false when the bytes are not well-formed UTF-8. */
-    static boolean debugText(ByteSink out, byte[] b, int from, int n) {
+    static boolean debugText(Utf8Buffer out, byte[] b, int from, int n) {
         int end = from + n;
         int index = 0;
         for (int i = from; i < end; index++) {
@@ -1351,7 +1352,7 @@ public final class CompiledValue {
     }
 
     /** RustValue.escapeChar, written as UTF-8. */
-    static void debugChar(ByteSink out, int cp, char quote, boolean escapeMarks) {
+    static void debugChar(Utf8Buffer out, int cp, char quote, boolean escapeMarks) {
         switch (cp) {
             case '\t' -> out.put('\\').put('t');
             case '\r' -> out.put('\\').put('r');
@@ -1371,7 +1372,7 @@ public final class CompiledValue {
     }
 
     /** The string's JSON body (RustValue.jsonString): false when the bytes are not well-formed UTF-8. */
-    static boolean jsonText(ByteSink out, byte[] b, int from, int n) {
+    static boolean jsonText(Utf8Buffer out, byte[] b, int from, int n) {
         int end = from + n;
         for (int i = from; i < end; ) {
             int c = b[i] & 0xff;
@@ -1396,7 +1397,7 @@ public final class CompiledValue {
     }
 
     /** RustValue.jsonString of one code point, as UTF-8. */
-    static void jsonChar(ByteSink out, int cp) {
+    static void jsonChar(Utf8Buffer out, int cp) {
         switch (cp) {
             case '"' -> out.put('\\').put('"');
             case '\\' -> out.put('\\').put('\\');
@@ -1415,7 +1416,7 @@ public final class CompiledValue {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    static void utf8(ByteSink out, int cp) {
+    static void utf8(Utf8Buffer out, int cp) {
         if (cp < 0x80) {
             out.put((char) cp);
         } else if (cp < 0x800) {
