@@ -754,7 +754,7 @@ public final class CompiledValue {
             }
             boolean truncated = Long.compareUnsigned(n, len) < 0;
             if (truncated) {
-                n = completeUtf8(c.rec, text, n);
+                n = Decoder.completeUtf8(c.rec, text, n);
             }
             int mark = c.out.length();
             c.out.put('"');
@@ -1259,19 +1259,6 @@ public final class CompiledValue {
     }
 
     // ---- text: RustValue's escapes, on UTF-8 bytes -----------------------------------------------------------------
-
-    /** Decoder.completeUtf8: a clamped string may end inside a multi-byte character; drop the incomplete tail. */
-    static int completeUtf8(byte[] b, int from, int n) {
-        for (int back = 1; back <= 3 && n - back >= 0; back++) {
-            int c = b[from + n - back] & 0xff;
-            if ((c & 0xC0) == 0x80) {
-                continue;
-            }
-            int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-            return need > back ? n - back : n;
-        }
-        return n;
-    }
 
     /**
      * The well-formed UTF-8 sequence at b[i]: its length (1-4) in the bits from 21 up and its code point in the low 21
