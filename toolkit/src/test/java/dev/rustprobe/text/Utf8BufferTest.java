@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -214,26 +215,19 @@ class Utf8BufferTest {
             for (String s : TEXTS) {
                 Utf8Buffer b = new Utf8Buffer(0).ascii("name ").utf8(s).put(' ').decimal(-5);
                 String text = "name " + s + " -5";
-                assertArrayEquals(printed(cs, text), written(cs, b), cs + ": " + s);
+                assertArrayEquals(through(cs, p -> p.print(text)), through(cs, b::writeTo), cs + ": " + s);
             }
         }
         // bytes a caller encoded and put are written as they are while no utf8() text was beyond ASCII
         byte[] crab = "🦀".getBytes(StandardCharsets.UTF_8);
-        assertArrayEquals(crab, written(StandardCharsets.US_ASCII, new Utf8Buffer(0).put(crab)));
+        assertArrayEquals(crab, through(StandardCharsets.US_ASCII, new Utf8Buffer(0).put(crab)::writeTo));
     }
 
-    private static byte[] printed(Charset cs, String text) {
+    /** What write sends through a PrintStream in charset cs. */
+    private static byte[] through(Charset cs, Consumer<PrintStream> write) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream p = new PrintStream(bytes, true, cs);
-        p.print(text);
-        p.flush();
-        return bytes.toByteArray();
-    }
-
-    private static byte[] written(Charset cs, Utf8Buffer b) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream p = new PrintStream(bytes, true, cs);
-        b.writeTo(p);
+        write.accept(p);
         p.flush();
         return bytes.toByteArray();
     }
