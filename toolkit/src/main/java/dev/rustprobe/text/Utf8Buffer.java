@@ -43,7 +43,7 @@ public final class Utf8Buffer {
         bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
     }
 
-    private void grow1() {
+    private void grow1() { // put(char)'s call: passing no argument keeps put within the inlining limit
         grow(1);
     }
 
