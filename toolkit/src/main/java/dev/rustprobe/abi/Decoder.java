@@ -350,15 +350,18 @@ public final class Decoder {
         int n = Math.min(got.length, want);
         boolean truncated = Long.compareUnsigned(n, len) < 0;
         if (truncated) {
-            n = completeUtf8(got, n);
+            n = completeUtf8(got, 0, n);
         }
         return new RustValue.Str(new String(got, 0, n, StandardCharsets.UTF_8), len, truncated);
     }
 
-    /** A clamped string may end inside a multi-byte character: drop the incomplete tail. */
-    private static int completeUtf8(byte[] b, int n) {
+    /**
+     * How many of the n bytes at b[from] to keep: a clamped string may end inside a multi-byte character, whose
+     * incomplete tail is dropped. (The trace's fast path, CompiledValue, clamps its strings with this too.)
+     */
+    public static int completeUtf8(byte[] b, int from, int n) {
         for (int back = 1; back <= 3 && n - back >= 0; back++) {
-            int c = b[n - back] & 0xff;
+            int c = b[from + n - back] & 0xff;
             if ((c & 0xC0) == 0x80) {
                 continue; // a continuation byte: look further back for the lead byte
             }

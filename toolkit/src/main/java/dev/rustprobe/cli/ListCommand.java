@@ -9,6 +9,7 @@ import dev.rustprobe.index.FunctionIndex;
 import dev.rustprobe.index.IndexedBinary;
 import dev.rustprobe.index.Instance;
 import dev.rustprobe.index.Pattern;
+import dev.rustprobe.text.Utf8Buffer;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -147,7 +148,7 @@ public final class ListCommand implements Command {
         } else {
             b.ascii("       -").ascii(" -     ");
         }
-        (ascii ? b.ascii(f.name()) : b.text(f.name())).ascii("\n");
+        (ascii ? b.ascii(f.name()) : b.utf8(f.name())).ascii("\n");
     }
 
     static boolean describes(Function f, DebugInfo debug, Integer inlineSites) {

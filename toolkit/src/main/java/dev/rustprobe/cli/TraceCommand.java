@@ -10,7 +10,7 @@ import dev.rustprobe.index.Pattern;
 import dev.rustprobe.probe.ProbePlanner;
 import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.TracePlan;
-import dev.rustprobe.trace.ByteSink;
+import dev.rustprobe.text.Utf8Buffer;
 import dev.rustprobe.trace.EventFormat;
 import dev.rustprobe.trace.Summary;
 import dev.rustprobe.trace.TargetWatch;
@@ -150,7 +150,7 @@ public final class TraceCommand implements Command {
             timing.mark("bpf check and command");
             String file = cl.getOptionValue("output");
             OutputStream to = output(file, out);
-            ByteSink traceOut = new ByteSink(to, OUTPUT_BUFFER + (OUTPUT_BUFFER >> 3), OUTPUT_BUFFER);
+            Utf8Buffer traceOut = new Utf8Buffer(to, OUTPUT_BUFFER + (OUTPUT_BUFFER >> 3), OUTPUT_BUFFER);
             try {
                 return trace(plan, watch, intr, started, command, pid, durationMs, json, ringBytes, traceOut, err,
                         timing);
@@ -292,7 +292,7 @@ public final class TraceCommand implements Command {
     }
 
     private int trace(TracePlan plan, TargetWatch watch, Interrupt intr, TracedCommand child, List<String> command,
-                      OptionalInt pid, long durationMs, boolean json, int ringBytes, ByteSink traceOut,
+                      OptionalInt pid, long durationMs, boolean json, int ringBytes, Utf8Buffer traceOut,
                       PrintStream err, Timing timing) {
         EventFormat format = new EventFormat(command.isEmpty() && pid.isEmpty());
         Summary summary = new Summary(plan.sites(), format);

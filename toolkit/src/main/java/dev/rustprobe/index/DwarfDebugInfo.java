@@ -57,7 +57,7 @@ final class DwarfDebugInfo implements DebugInfo {
          */
         Paths(List<FunctionSummary> summaries, List<String> words) {
             for (FunctionSummary f : summaries) {
-                if (f.linkageName() != null && !containsAll(f.linkageName(), words)) {
+                if (f.linkageName() != null && !FunctionIndex.containsAll(f.linkageName(), words)) {
                     continue;
                 }
                 String path = pathOf(f.linkageName(), f.name());
@@ -73,15 +73,6 @@ final class DwarfDebugInfo implements DebugInfo {
                     siteCounts.merge(path, f.inlineSites(), Integer::sum);
                 }
             }
-        }
-
-        private static boolean containsAll(String name, List<String> words) {
-            for (String w : words) {
-                if (!name.contains(w)) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 

@@ -734,7 +734,8 @@ public final class FunctionIndex {
         }
     }
 
-    private static boolean containsAll(String name, List<String> words) {
+    /** Whether name contains every one of words (a pattern's literal pieces, to skip names before demangling). */
+    static boolean containsAll(String name, List<String> words) {
         for (String w : words) {
             if (!name.contains(w)) {
                 return false;

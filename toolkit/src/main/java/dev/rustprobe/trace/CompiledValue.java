@@ -1,6 +1,6 @@
 // One SiteValue compiled, once per site, for the layout of the records its probe writes: the value's location and
 // Shape turned into a small tree that reads the record in place and writes Rust's {:?} text or the JSON form
-// straight into a ByteSink, with no RustValue, no String per value and no allocation. It follows the Decoder's
+// straight into a Utf8Buffer, with no RustValue, no String per value and no allocation. It follows the Decoder's
 // rules step by step (the same bytes, the same memory lookups, the same budget) for the cases it knows; whenever
 // it meets anything else (a missing or clamped byte, a null pointer, an unknown tag, a float, a vtable, a 128-bit
 // number past 64 bits, text that is not plain UTF-8) it gives up on that value and the caller decodes it with the
@@ -16,6 +16,7 @@ import dev.rustprobe.abi.ValueLocation;
 import dev.rustprobe.bpf.PtRegs;
 import dev.rustprobe.probe.ProbeRecord;
 import dev.rustprobe.probe.RecordLayout;
+import dev.rustprobe.text.Utf8Buffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,13 +92,13 @@ public final class CompiledValue {
      * Writes the value recorded in r as text (Rust's {:?}) or JSON; false when the fast path gave up, with the sink
      * as it was: the caller then decodes it with the Decoder. scratch: reused by every call on one thread.
      */
-    public boolean write(ProbeRecord r, Scratch scratch, ByteSink out, boolean json) {
+    public boolean write(ProbeRecord r, Scratch scratch, Utf8Buffer out, boolean json) {
         scratch.load(r);
         return write(scratch, out, json);
     }
 
     /** As write, for the record last loaded into scratch (Scratch.load). */
-    boolean write(Scratch scratch, ByteSink out, boolean json) {
+    boolean write(Scratch scratch, Utf8Buffer out, boolean json) {
         if (constantText != null) {
             out.put(json ? constantJson : constantText);
             return true;
@@ -150,7 +151,7 @@ public final class CompiledValue {
             ctx.record = r;
         }
 
-        Ctx begin(ByteSink out, boolean json) {
+        Ctx begin(Utf8Buffer out, boolean json) {
             ctx.begin(out, json);
             return ctx;
         }
@@ -166,7 +167,7 @@ public final class CompiledValue {
         int recLength;
         RecordLayout layout;
         ProbeRecord record;
-        ByteSink out;
+        Utf8Buffer out;
         boolean json;
         int valuesLeft;
         long bytesLeft;
@@ -174,7 +175,7 @@ public final class CompiledValue {
         int memAt;
         int memHave;
 
-        void begin(ByteSink out, boolean json) {
+        void begin(Utf8Buffer out, boolean json) {
             this.out = out;
             this.json = json;
             this.top = 0;
@@ -760,7 +761,7 @@ public final class CompiledValue {
             }
             boolean truncated = Long.compareUnsigned(n, len) < 0;
             if (truncated) {
-                n = completeUtf8(c.rec, text, n);
+                n = Decoder.completeUtf8(c.rec, text, n);
             }
             int mark = c.out.length();
             c.out.put('"');
@@ -937,7 +938,7 @@ public final class CompiledValue {
 
         /** The struct's text or JSON once its own value is spent (an enum variant's payload is not a value). */
         boolean body(Ctx c, int image, int size, long off) {
-            ByteSink o = c.out;
+            Utf8Buffer o = c.out;
             if (style == RustValue.StructStyle.TUPLE) {
                 o.put(c.json ? '[' : '(');
                 if (!fields.values(c, image, size, off)) {
@@ -1054,7 +1055,7 @@ public final class CompiledValue {
         }
 
         boolean write(Ctx c, int image, int size, long off) {
-            ByteSink o = c.out;
+            Utf8Buffer o = c.out;
             if (payload == Payload.NONE) {
                 o.put(c.json ? json : text);
                 return true;
@@ -1266,19 +1267,6 @@ public final class CompiledValue {
 
     // ---- text: RustValue's escapes, on UTF-8 bytes -----------------------------------------------------------------
 
-    /** Decoder.completeUtf8: a clamped string may end inside a multi-byte character; drop the incomplete tail. */
-    static int completeUtf8(byte[] b, int from, int n) {
-        for (int back = 1; back <= 3 && n - back >= 0; back++) {
-            int c = b[from + n - back] & 0xff;
-            if ((c & 0xC0) == 0x80) {
-                continue;
-            }
-            int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-            return need > back ? n - back : n;
-        }
-        return n;
-    }
-
     /**
      * The well-formed UTF-8 sequence at b[i]: its length (1-4) in the bits from 21 up and its code point in the low 21
      * bits; 0 when it is not one (Java's decoder would put U+FFFD there, which only the Decoder's path reproduces).
@@ -1323,7 +1311,7 @@ public final class CompiledValue {
     }
 
     /** The string's {:?} body: false when the bytes are not well-formed UTF-8. */
-    static boolean debugText(ByteSink out, byte[] b, int from, int n) {
+    static boolean debugText(Utf8Buffer out, byte[] b, int from, int n) {
         int end = from + n;
         int index = 0;
         for (int i = from; i < end; index++) {
@@ -1358,7 +1346,7 @@ public final class CompiledValue {
     }
 
     /** RustValue.escapeChar, written as UTF-8. */
-    static void debugChar(ByteSink out, int cp, char quote, boolean escapeMarks) {
+    static void debugChar(Utf8Buffer out, int cp, char quote, boolean escapeMarks) {
         switch (cp) {
             case '\t' -> out.put('\\').put('t');
             case '\r' -> out.put('\\').put('r');
@@ -1378,7 +1366,7 @@ public final class CompiledValue {
     }
 
     /** The string's JSON body (RustValue.jsonString): false when the bytes are not well-formed UTF-8. */
-    static boolean jsonText(ByteSink out, byte[] b, int from, int n) {
+    static boolean jsonText(Utf8Buffer out, byte[] b, int from, int n) {
         int end = from + n;
         for (int i = from; i < end; ) {
             int c = b[i] & 0xff;
@@ -1403,7 +1391,7 @@ public final class CompiledValue {
     }
 
     /** RustValue.jsonString of one code point, as UTF-8. */
-    static void jsonChar(ByteSink out, int cp) {
+    static void jsonChar(Utf8Buffer out, int cp) {
         switch (cp) {
             case '"' -> out.put('\\').put('"');
             case '\\' -> out.put('\\').put('\\');
@@ -1422,7 +1410,7 @@ public final class CompiledValue {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    static void utf8(ByteSink out, int cp) {
+    static void utf8(Utf8Buffer out, int cp) {
         if (cp < 0x80) {
             out.put((char) cp);
         } else if (cp < 0x800) {

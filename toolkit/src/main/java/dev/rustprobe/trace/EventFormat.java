@@ -1,10 +1,11 @@
 // Renders trace events: one text line per call in Rust syntax, or one JSON object per event (schema in README).
-// Written as UTF-8 bytes into a ByteSink; what does not change from event to event (a site's names, its JSON
+// Written as UTF-8 bytes into a Utf8Buffer; what does not change from event to event (a site's names, its JSON
 // fields) is encoded once per site.
 package dev.rustprobe.trace;
 
 import dev.rustprobe.abi.RustValue;
 import dev.rustprobe.probe.ProbeSite;
+import dev.rustprobe.text.Utf8Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -110,13 +111,13 @@ public final class EventFormat {
      * return to wait for, "… unwound  5.0µs" for a call a panic left, and a note when the call was not recorded.
      */
     public String text(TraceEvent e) {
-        ByteSink b = new ByteSink(128);
+        Utf8Buffer b = new Utf8Buffer(128);
         text(e, b);
         return b.toString();
     }
 
     /** text(e), written into out (without a line end). */
-    public void text(TraceEvent e, ByteSink out) {
+    public void text(TraceEvent e, Utf8Buffer out) {
         ProbeSite callSite = e.callSite();
         ProbeSite named = callSite != null ? callSite : e.site();
         SiteText t = site(named);
@@ -153,12 +154,12 @@ public final class EventFormat {
 
     /** A call still open when tracing stopped. */
     public String unreturned(TraceEvent call) {
-        ByteSink b = new ByteSink(128);
+        Utf8Buffer b = new Utf8Buffer(128);
         unreturned(call, b);
         return b.toString();
     }
 
-    public void unreturned(TraceEvent call, ByteSink out) {
+    public void unreturned(TraceEvent call, Utf8Buffer out) {
         out.put(site(call.site()).function).put('(');
         if (call.site().described()) {
             args(call, out, false);
@@ -173,7 +174,7 @@ public final class EventFormat {
     }
 
     /** The event's arguments: as the session wrote them, or rendered from their values. */
-    private static void args(TraceEvent e, ByteSink out, boolean json) {
+    private static void args(TraceEvent e, Utf8Buffer out, boolean json) {
         TraceEvent.Rendered r = e.rendered();
         if (r != null && r.args() != null) {
             out.put(form(r, json).args());
@@ -196,7 +197,7 @@ public final class EventFormat {
         return e.ret() instanceof RustValue.Unavailable u ? u.reason() : "unknown";
     }
 
-    private static void ret(TraceEvent e, ByteSink out, boolean json) {
+    private static void ret(TraceEvent e, Utf8Buffer out, boolean json) {
         TraceEvent.Rendered r = e.rendered();
         if (r != null && r.ret() != null) {
             out.put(form(r, json).ret());
@@ -233,12 +234,12 @@ public final class EventFormat {
 
     /** "850ns", "1.8µs", "12.3ms", "1.25s". */
     public static String duration(long ns) {
-        ByteSink b = new ByteSink(16);
+        Utf8Buffer b = new Utf8Buffer(16);
         duration(ns, b);
         return b.toString();
     }
 
-    static void duration(long ns, ByteSink out) {
+    static void duration(long ns, Utf8Buffer out) {
         if (ns < 1_000) {
             out.decimal(ns).put('n').put('s');
         } else if (ns < 999_950) {
@@ -262,12 +263,12 @@ public final class EventFormat {
      * args (name -> value) for calls and unwinds, ret and duration_ns for returns, duration_ns for unwinds.
      */
     public String json(TraceEvent e) {
-        ByteSink b = new ByteSink(160);
+        Utf8Buffer b = new Utf8Buffer(160);
         json(e, b);
         return b.toString();
     }
 
-    public void json(TraceEvent e, ByteSink out) {
+    public void json(TraceEvent e, Utf8Buffer out) {
         SiteText t = site(e.site());
         out.put(e.kind() == TraceEvent.Kind.CALL ? EVENT_CALL
                 : e.kind() == TraceEvent.Kind.RETURN ? EVENT_RETURN

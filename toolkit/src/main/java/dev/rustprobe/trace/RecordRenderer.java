@@ -9,6 +9,7 @@ import dev.rustprobe.abi.SiteValue;
 import dev.rustprobe.probe.ProbeRecord;
 import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.RecordLayout;
+import dev.rustprobe.text.Utf8Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,7 +18,7 @@ public final class RecordRenderer {
     private final boolean json;
     private final Site[] sites;
     private final CompiledValue.Scratch scratch = new CompiledValue.Scratch();
-    private final ByteSink buffer = new ByteSink(1024);
+    private final Utf8Buffer buffer = new Utf8Buffer(1024);
     private long fast;
     private long decoded;
 
@@ -82,7 +83,7 @@ public final class RecordRenderer {
     }
 
     /** One value of r (loaded into the scratch): the fast path, or the Decoder where it gives up. */
-    private void write(CompiledValue v, ProbeRecord r, ByteSink out) {
+    private void write(CompiledValue v, ProbeRecord r, Utf8Buffer out) {
         if (v.write(scratch, out, json)) {
             fast++;
         } else {

@@ -201,6 +201,11 @@ public final class HostileFiles {
     }
 
     /** The healthy file every other case starts from. */
+    /** A well-formed file with these (mangled) function symbols and no DWARF. */
+    public static byte[] withSymbols(List<String> symbols) {
+        return elf(symbols, Map.of());
+    }
+
     public static byte[] healthy() {
         return elf(List.of(SYMBOL), dwarf(abbrevs(), unit(u -> function(u, 3, new byte[] {0x55}, false))));
     }

@@ -13,6 +13,7 @@ import dev.rustprobe.probe.ProbeProgram;
 import dev.rustprobe.probe.ProbeRecord;
 import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.RecordLayout;
+import dev.rustprobe.text.Utf8Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -41,8 +42,8 @@ class CompiledValueTest {
         ProbeRecord r = new ProbeRecord(record, layout);
         CompiledValue c = CompiledValue.compile(v, layout);
         CompiledValue.Scratch scratch = new CompiledValue.Scratch();
-        boolean fastText = c.write(r, scratch, new ByteSink(16), false);
-        boolean fastJson = c.write(r, scratch, new ByteSink(16), true);
+        boolean fastText = c.write(r, scratch, new Utf8Buffer(16), false);
+        boolean fastJson = c.write(r, scratch, new Utf8Buffer(16), true);
         ProbeSite site = new ProbeSite(0, ProbeSite.Kind.ENTRY, "f", List.of(), 0x1000, 0x1000, 0x1000, null, null,
                 null, new ProbeProgram.Spec(ProbeProgram.Role.CALL_UNPAIRED, -1, plan), false, List.of(v), true);
         RecordRenderer text = new RecordRenderer(List.of(site), new RecordLayout[] {layout}, false);

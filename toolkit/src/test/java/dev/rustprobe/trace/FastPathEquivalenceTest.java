@@ -19,6 +19,7 @@ import dev.rustprobe.probe.RecordLayout;
 import dev.rustprobe.probe.TracePlan;
 import dev.rustprobe.testing.SampleRust;
 import dev.rustprobe.testing.SampleRust.Variant;
+import dev.rustprobe.text.Utf8Buffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -126,7 +127,7 @@ class FastPathEquivalenceTest {
             wantText.append(i == 0 ? "" : ", ").append(sv.name()).append(": ").append(wt);
             wantJson.append(i == 0 ? "" : ",").append(RustValue.jsonString(sv.name())).append(':').append(wj);
             for (boolean asJson : new boolean[] {false, true}) {
-                ByteSink out = new ByteSink(16);
+                Utf8Buffer out = new Utf8Buffer(16);
                 out.put('<'); // what is there already must stay
                 boolean fast = compiled.get(i).write(r, scratch, out, asJson);
                 String want1 = "<" + (fast ? (asJson ? wj : wt) : "");

@@ -10,6 +10,7 @@ import dev.rustprobe.probe.ProbeSite;
 import dev.rustprobe.probe.RecordLayout;
 import dev.rustprobe.probe.TracePlan;
 import dev.rustprobe.testing.SampleRust;
+import dev.rustprobe.text.Utf8Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -67,7 +68,7 @@ class RenderedSessionTest {
     /** Every event as the trace command prints it, then (text) the calls left open. */
     private static String run(TracePlan plan, List<ByteBuffer> records, TraceSession.Values values,
                               EventFormat format, boolean json) {
-        ByteSink out = new ByteSink(1024);
+        Utf8Buffer out = new Utf8Buffer(1024);
         TraceSession s = TraceSession.detached(plan, e -> {
             if (json) {
                 format.json(e, out);
