@@ -66,7 +66,7 @@ public final class TraceCommand implements Command {
                         + " the kernel single-steps it (by default an entry probe moves to the first instruction the"
                         + " kernel emulates when that provably reads the same values; see explain)")
                 .addOption("o", "output", true, "write the trace to FILE instead of stdout")
-                .addOption(null, "ring-bytes", true, "ring buffer size, a power of two from 4096 (default 16 MiB)")
+                .addOption(null, "ring-bytes", true, "ring buffer size, a power of two from 4096 (default 64 MiB)")
                 .addOption("h", "help", false, "show this help");
     }
 
