@@ -63,12 +63,7 @@ class ReadOnlyImageTest {
         byte[] file = Files.readAllBytes(bin);
         // a string literal sample-rust passes: where the file holds it, and so its address in the R segment
         byte[] literal = "quoted \"words\"\tand tabs".getBytes(StandardCharsets.UTF_8);
-        int at = indexOf(file, literal);
-        assertTrue(at > 0, "sample-rust holds its literal");
-        ReadOnlyImage.Range r = image.ranges().stream()
-                .filter(x -> at >= x.fileOffset() && at < x.fileOffset() + x.size()).findFirst().orElseThrow();
-        long vaddr = r.vaddr() + (at - r.fileOffset());
-        assertArrayEquals(literal, image.bytes(vaddr, literal.length));
+        assertArrayEquals(literal, image.bytes(literalAddress(image, file, literal), literal.length));
 
         ReadOnlyImage.Range lastRange = image.ranges().get(image.ranges().size() - 1);
         long end = lastRange.vaddr() + lastRange.size();
@@ -88,10 +83,7 @@ class ReadOnlyImageTest {
         ReadOnlyImage image = ReadOnlyImage.of(ElfFile.open(bin));
         byte[] file = Files.readAllBytes(bin);
         byte[] literal = "wörld".getBytes(StandardCharsets.UTF_8);
-        int at = indexOf(file, literal);
-        ReadOnlyImage.Range r = image.ranges().get(0);
-        assertTrue(at >= r.fileOffset() && at + literal.length <= r.fileOffset() + r.size());
-        long vaddr = r.vaddr() + (at - r.fileOffset());
+        long vaddr = literalAddress(image, file, literal);
 
         // three leaf reads (a &str's bytes each): one into the image, one outside it, one the probe made
         FetchPlan plan = new FetchPlan(List.of(
@@ -141,6 +133,16 @@ class ReadOnlyImageTest {
         rec.putLong(at + RecordLayout.READ_ADDRESS, address);
         rec.putInt(at + RecordLayout.READ_COUNT, count);
         rec.putInt(at + RecordLayout.READ_FLAGS, flags);
+    }
+
+    /** Where sample-rust's file holds a literal it passes, as a link-time address in one of the image's ranges. */
+    private static long literalAddress(ReadOnlyImage image, byte[] file, byte[] literal) {
+        int at = indexOf(file, literal);
+        assertTrue(at > 0, "sample-rust holds its literal");
+        ReadOnlyImage.Range r = image.ranges().stream()
+                .filter(x -> at >= x.fileOffset() && at + literal.length <= x.fileOffset() + x.size())
+                .findFirst().orElseThrow();
+        return r.vaddr() + (at - r.fileOffset());
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
