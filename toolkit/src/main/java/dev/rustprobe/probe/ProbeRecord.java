@@ -190,18 +190,17 @@ public final class ProbeRecord implements Capture {
      */
     @Override
     public byte[] memory(long address, int length) {
-        long run = run(address, length);
-        if (run < 0) {
+        long best = longestRun(address, length);
+        if (best < 0) {
             return null;
         }
-        int at = (int) (run >>> 32);
-        for (int i = 0; fileData != null && i < fileData.length; i++) {
-            int data = layout.readOffset(i) + RecordLayout.READ_DATA;
-            if (fileData[i] != null && at >= data && at < data + layout.readMax(i)) {
-                return java.util.Arrays.copyOfRange(fileData[i], at - data, at - data + (int) run);
-            }
+        int read = (int) (best >>> 32);
+        int skip = (int) (address - readAddress(read));
+        int n = (int) best;
+        if (fileData != null && fileData[read] != null) {
+            return java.util.Arrays.copyOfRange(fileData[read], skip, skip + n);
         }
-        return copy(at, (int) run);
+        return copy(layout.readOffset(read) + RecordLayout.READ_DATA + skip, n);
     }
 
     /**
@@ -209,6 +208,20 @@ public final class ProbeRecord implements Capture {
      * count in the lower; -1 when no read covered address.
      */
     public long run(long address, int length) {
+        long best = longestRun(address, length);
+        if (best < 0) {
+            return -1;
+        }
+        int read = (int) (best >>> 32);
+        return (long) (layout.readOffset(read) + RecordLayout.READ_DATA + (int) (address - readAddress(read))) << 32
+                | (int) best;
+    }
+
+    /**
+     * The read holding the longest run of [address, address+length) that starts at address: its index in the upper
+     * 32 bits, the run's length in the lower; -1 when no read covered address.
+     */
+    private long longestRun(long address, int length) {
         if (layout == null || length < 0) {
             return -1;
         }
@@ -216,8 +229,7 @@ public final class ProbeRecord implements Capture {
         int bestLen = -1;
         for (int i = 0; i < layout.reads(); i++) {
             int n = readCount(i);
-            long start = readAddress(i);
-            long skip = address - start;
+            long skip = address - readAddress(i);
             if (skip >= 0 && skip < n) {
                 int have = (int) Math.min(length, n - skip);
                 if (have > bestLen) {
@@ -226,10 +238,6 @@ public final class ProbeRecord implements Capture {
                 }
             }
         }
-        if (best < 0) {
-            return -1;
-        }
-        return (long) (layout.readOffset(best) + RecordLayout.READ_DATA + (int) (address - readAddress(best))) << 32
-                | bestLen;
+        return best < 0 ? -1 : (long) best << 32 | bestLen;
     }
 }

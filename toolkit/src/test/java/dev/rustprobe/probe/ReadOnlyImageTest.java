@@ -5,6 +5,7 @@
 package dev.rustprobe.probe;
 
 import dev.rustprobe.elf.ElfFile;
+import dev.rustprobe.elf.Segment;
 import dev.rustprobe.testing.SampleRust;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +60,8 @@ class ReadOnlyImageTest {
     @Test
     void copiesTheFilesBytesAtALinkTimeAddressAndNothingOutsideTheRanges() throws Exception {
         Path bin = SampleRust.binary(SampleRust.Variant.RELEASE_LEGACY);
-        ReadOnlyImage image = ReadOnlyImage.of(ElfFile.open(bin));
+        ElfFile elf = ElfFile.open(bin);
+        ReadOnlyImage image = ReadOnlyImage.of(elf);
         byte[] file = Files.readAllBytes(bin);
         // a string literal sample-rust passes: where the file holds it, and so its address in the R segment
         byte[] literal = "quoted \"words\"\tand tabs".getBytes(StandardCharsets.UTF_8);
@@ -71,8 +73,7 @@ class ReadOnlyImageTest {
                 (int) (lastRange.fileOffset() + lastRange.size())), image.bytes(end - 4, 4), "a range's last bytes");
         assertNull(image.bytes(end - 4, 5), "one byte past a range's end");
         assertNull(image.bytes(-8, 4));
-        ElfFile elf = ElfFile.open(bin);
-        long writable = elf.segments().stream().filter(s -> s.isLoad() && (s.flags() & 2) != 0).findFirst()
+        long writable = elf.segments().stream().filter(s -> s.isLoad() && (s.flags() & Segment.PF_W) != 0).findFirst()
                 .orElseThrow().virtualAddress();
         assertNull(image.bytes(writable, 8), "a writable segment's bytes can change: never from the file");
     }
