@@ -73,7 +73,7 @@ class EntryHopKernelTest {
     }
 
     static ElfSymbol symbol(String name) {
-        return elf.symbols().stream().filter(s -> s.name().equals(name) && s.isFunction()).findFirst().orElseThrow();
+        return ProbeProgramKernelTest.function(elf, name);
     }
 
     /** EntryHop's decision for a function, reading the registers and reads of plan. */

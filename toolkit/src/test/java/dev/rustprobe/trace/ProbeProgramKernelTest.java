@@ -115,6 +115,11 @@ class ProbeProgramKernelTest {
     }
 
     static ElfSymbol symbol(String name) {
+        return function(elf, name);
+    }
+
+    /** The function symbol name of a gcc-built target (the kernel tests' targets share this lookup). */
+    static ElfSymbol function(ElfFile elf, String name) {
         return elf.symbols().stream().filter(s -> s.name().equals(name) && s.isFunction()).findFirst().orElseThrow();
     }
 

@@ -44,8 +44,7 @@ class RingWakeKernelTest {
         KernelCheck.assumeBpf();
         target = ExternalTools.gcc(dir, "rp_ticks", SOURCE, "-O1");
         ElfFile elf = ElfFile.open(target);
-        long at = elf.symbols().stream().filter(s -> s.name().equals("rp_tick") && s.isFunction()).findFirst()
-                .orElseThrow().value();
+        long at = ProbeProgramKernelTest.function(elf, "rp_tick").value();
         tick = elf.fileOffsetOf(at).getAsLong();
     }
 
