@@ -368,7 +368,8 @@ public final class EntryHop {
         return f;
     }
 
-    private static long signed(byte[] code, int p, int n) {
+    /** The n-byte (0-8) little-endian value at code[p], sign-extended: an instruction's displacement or immediate. */
+    static long signed(byte[] code, int p, int n) {
         long v = 0;
         for (int k = n - 1; k >= 0; k--) {
             v = (v << 8) | (code[p + k] & 0xff);

@@ -216,7 +216,7 @@ public final class InlineExits {
             if (!i.rexW() || ext != 0 && ext != 5) {
                 return UNKNOWN;
             }
-            long imm = op == 0x83 ? code[at + i.length() - 1] : littleEndianInt(code, at + i.length() - 4);
+            long imm = op == 0x83 ? code[at + i.length() - 1] : EntryHop.signed(code, at + i.length() - 4, 4);
             return ext == 0 ? imm : -imm;
         }
         if (op == 0x8d && i.reg() == RSP) {
@@ -224,7 +224,7 @@ public final class InlineExits {
             if (!i.rexW() || i.base() != RSP || i.index() != Instruction.NO_REG || mod == 0 || mod == 3) {
                 return UNKNOWN;
             }
-            return mod == 1 ? code[at + i.length() - 1] : littleEndianInt(code, at + i.length() - 4);
+            return mod == 1 ? code[at + i.length() - 1] : EntryHop.signed(code, at + i.length() - 4, 4);
         }
         if (op == 0xc8 || op == 0xc9) {
             return UNKNOWN; // enter, leave
@@ -256,9 +256,5 @@ public final class InlineExits {
                 || op == 0x1b1 || op == 0x1a4 || op == 0x1a5 || op == 0x1ac || op == 0x1ad || op == 0x1ab
                 || op == 0x1b3 || op == 0x1bb || op == 0x1ba || op >= 0x314 && op <= 0x317;
         return viaReg && i.reg() == RSP || viaRm && i.rmIsRegister() && i.rmReg() == RSP;
-    }
-
-    private static long littleEndianInt(byte[] code, int at) {
-        return (code[at] & 0xff) | (code[at + 1] & 0xff) << 8 | (code[at + 2] & 0xff) << 16 | code[at + 3] << 24;
     }
 }
